@@ -1,0 +1,169 @@
+/* workspace.h: the migration workspace, the spine of ferry. A folder holds
+ * ferry.yaml, mapping.yaml, reports/ and .ferry/state.db, an SQLite
+ * database in WAL mode whose schema is versioned and migrated forward when
+ * opened (a workspace written by an older ferry opens in a newer one; one
+ * written by a newer ferry is refused with a message). Every stage reads
+ * from and writes to it: staged records, the ledger (one row per source
+ * record: what happened to it at the destination) and the audit log (an
+ * append-only table: the database itself refuses UPDATE and DELETE on it).
+ * No secret is ever written here. All SQL is prepared statements. */
+#ifndef FERRY_WORKSPACE_H
+#define FERRY_WORKSPACE_H
+
+#include <jansson.h>
+
+#include "ferry/buf.h"
+
+#define FERRY_WORKSPACE_DIR ".ferry"
+#define FERRY_WORKSPACE_DB  "state.db"
+/* The schema version this ferry writes. */
+#define FERRY_WORKSPACE_SCHEMA 2
+
+struct ferry_workspace;
+
+/* Creates `dir` (if needed), writes a starter ferry.yaml there (unless one
+ * exists) and creates .ferry/state.db at the current schema. */
+int ferry_workspace_init(const char *dir);
+
+/* Opens the workspace whose root is `dir` (the folder with ferry.yaml and
+ * .ferry/). FERRY_ENOTFOUND, naming `ferry init`, if there is none. The
+ * schema is migrated forward inside one transaction. */
+int ferry_workspace_open(struct ferry_workspace **out, const char *dir);
+void ferry_workspace_free(struct ferry_workspace *ws);
+
+const char *ferry_workspace_root(const struct ferry_workspace *ws);
+/* The schema version of the open database (after migration). */
+int ferry_workspace_schema_version(const struct ferry_workspace *ws);
+
+/* Transactions around many calls below (they nest: only the outermost
+ * begin/commit pair reaches SQLite). */
+int ferry_workspace_begin(struct ferry_workspace *ws);
+int ferry_workspace_commit(struct ferry_workspace *ws);
+void ferry_workspace_rollback(struct ferry_workspace *ws);
+
+/*
+ * Staging. An object is staged whole or not at all: begin() replaces any
+ * earlier staging of the object and opens a transaction, add() inserts one
+ * record, commit() records the count and marks the object complete, and
+ * abort() rolls everything back, so a file that fails at line 40,000
+ * leaves the previous staging (or nothing) in place, never half a file.
+ * commit() and abort() both free `st`; a failed commit rolls back.
+ */
+struct ferry_stage;
+int ferry_stage_begin(struct ferry_stage **out, struct ferry_workspace *ws,
+                      const char *object, const char *origin);
+/* `fields` is a JSON object of column -> string; it is not stolen.
+ * FERRY_ECONFLICT if `source_id` was already added to this staging. */
+int ferry_stage_add(struct ferry_stage *st, const char *source_id, int64_t line,
+                    json_t *fields);
+int ferry_stage_commit(struct ferry_stage *st, int64_t *count_out);
+void ferry_stage_abort(struct ferry_stage *st);
+
+struct ferry_staged_object {
+	char object[64];
+	char origin[512]; /* where it came from: a file path or an API */
+	int64_t count;
+	char staged_at[40];
+};
+/* Calls `cb` for every completely staged object, in name order. A
+ * non-zero return from cb stops the walk and is returned. */
+int ferry_stage_foreach_object(struct ferry_workspace *ws,
+                               int (*cb)(const struct ferry_staged_object *o,
+                                         void *payload),
+                               void *payload);
+/* Calls `cb` for every staged record of `object` in staging order; the
+ * JSON is borrowed for the call. */
+int ferry_stage_foreach_record(struct ferry_workspace *ws, const char *object,
+                               int (*cb)(const char *source_id, int64_t line,
+                                         json_t *fields, void *payload),
+                               void *payload);
+/* Reads one staged record: FERRY_ENOTFOUND if absent. The caller owns
+ * *out (json_decref). */
+int ferry_stage_get(json_t **out, struct ferry_workspace *ws,
+                    const char *object, const char *source_id);
+
+/*
+ * The ledger: one row per (object, source_id), written before a write is
+ * attempted (status pending, with the payload hash) and after it (the
+ * destination id, the outcome, attempts, the HTTP status). It is the map
+ * from source ids to destination ids that a resumed run, verify and
+ * rollback rely on.
+ */
+enum ferry_ledger_status {
+	FERRY_LEDGER_PENDING = 0, /* a write was started; outcome unknown */
+	FERRY_LEDGER_WRITTEN,     /* the destination has it: dest_id set */
+	FERRY_LEDGER_MERGED,      /* folded into another source record */
+	FERRY_LEDGER_SKIPPED,     /* not written by a rule: reason set */
+	FERRY_LEDGER_FAILED,      /* the destination rejected it: reason */
+};
+const char *ferry_ledger_status_name(enum ferry_ledger_status s);
+
+struct ferry_ledger_row {
+	char object[64]; /* source object, e.g. "Account" */
+	char source_id[64];
+	char dest_object[64];  /* e.g. "companies" */
+	char dest_id[64];      /* empty until written */
+	char payload_hash[65]; /* hex SHA-256 of the payload sent */
+	enum ferry_ledger_status status;
+	char reason[1024]; /* why skipped/failed/merged; may be empty */
+	int attempts;
+	int http_status; /* last HTTP status, 0 if none */
+	char updated_at[40];
+};
+
+/* FERRY_ENOTFOUND if there is no row. */
+int ferry_ledger_get(struct ferry_ledger_row *out, struct ferry_workspace *ws,
+                     const char *object, const char *source_id);
+/* Inserts or replaces the row for (row->object, row->source_id);
+ * updated_at is set here. */
+int ferry_ledger_put(struct ferry_workspace *ws,
+                     const struct ferry_ledger_row *row);
+
+struct ferry_ledger_count {
+	char object[64];
+	int64_t staged;
+	int64_t by_status[5]; /* indexed by enum ferry_ledger_status */
+};
+/* Per staged object: the staged count and ledger rows by status, in
+ * object-name order. `*out` is allocated (free()). */
+int ferry_ledger_counts(struct ferry_ledger_count **out, size_t *n_out,
+                        struct ferry_workspace *ws);
+
+/* The most common reasons for rows of `object` with `status`, most common
+ * first, at most `max`; cb gets each reason and its count. */
+int ferry_ledger_top_reasons(struct ferry_workspace *ws, const char *object,
+                             enum ferry_ledger_status status, int max,
+                             int (*cb)(const char *reason, int64_t count,
+                                       void *payload),
+                             void *payload);
+
+/*
+ * The audit log: append-only. Every decision and every write is an event:
+ * when, which stage, which record, what happened and why.
+ */
+int ferry_audit_append(struct ferry_workspace *ws, const char *stage,
+                       const char *object, const char *source_id,
+                       const char *event, const char *detail);
+
+struct ferry_audit_event {
+	int64_t seq;
+	char at[40];
+	char stage[32];
+	char object[64];
+	char source_id[64];
+	char event[64];
+	const char *detail; /* borrowed for the callback */
+};
+/* Events in order; `object`/`source_id` filter when non-NULL. */
+int ferry_audit_foreach(
+    struct ferry_workspace *ws, const char *object, const char *source_id,
+    int (*cb)(const struct ferry_audit_event *e, void *payload), void *payload);
+
+/* Small key/value settings kept in the workspace (watermarks, the
+ * sandbox-free facts a later run needs). Never secrets. */
+int ferry_workspace_meta_get(struct ferry_workspace *ws, const char *key,
+                             struct ferry_buf *out);
+int ferry_workspace_meta_set(struct ferry_workspace *ws, const char *key,
+                             const char *value);
+
+#endif

@@ -1,0 +1,758 @@
+/* config.c: ferry.yaml (read with libyaml's document API and checked key
+ * by key, so every mistake is reported with its line) and the secrets it
+ * names (an environment variable, else a 0600 credentials file). */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "ferry/config.h"
+
+#define CONFIG_MAX         ((size_t)1024 * 1024)
+#define CREDENTIALS_MAX    ((size_t)64 * 1024)
+#define DEFAULT_WRITE_RATE 25.0
+#define DEFAULT_READ_RATE  100.0
+
+static const char default_config[] =
+    "# ferry.yaml: what this migration moves, from where, to where.\n"
+    "# Secrets never go in this file: name the environment variable that "
+    "holds them.\n"
+    "version: 1\n"
+    "\n"
+    "source:\n"
+    "  # A Salesforce Data Export or Data Loader folder of CSV files\n"
+    "  # (Account.csv, Contact.csv, ...), relative to this file.\n"
+    "  type: salesforce-export\n"
+    "  path: export\n"
+    "\n"
+    "destination:\n"
+    "  type: attio\n"
+    "  # The real API; point it at `ferry-sandbox attio` to rehearse.\n"
+    "  base_url: https://api.attio.com\n"
+    "  # The environment variable holding the Attio API token.\n"
+    "  token_env: ATTIO_API_TOKEN\n"
+    "  # Attio allows 25 writes/s and 100 reads/s per workspace.\n"
+    "  write_rate: 25\n"
+    "  read_rate: 100\n"
+    "\n"
+    "# Optional: a file of NAME=value lines, mode 0600, read when a "
+    "variable is\n"
+    "# not set in the environment.\n"
+    "# credentials_file: ~/.config/ferry/credentials\n";
+
+/* The keys each mapping may hold; the index is what the handlers switch
+ * on, so keep the enums and the arrays in step. */
+enum top_key { TOP_VERSION, TOP_SOURCE, TOP_DESTINATION, TOP_CREDENTIALS };
+static const char *const top_keys[] = {"version", "source", "destination",
+                                       "credentials_file", NULL};
+enum source_key { SRC_TYPE, SRC_PATH };
+static const char *const source_keys[] = {"type", "path", NULL};
+enum dest_key { DST_TYPE, DST_BASE_URL, DST_TOKEN_ENV, DST_WRITE, DST_READ };
+static const char *const dest_keys[] = {"type",       "base_url",  "token_env",
+                                        "write_rate", "read_rate", NULL};
+
+struct loader {
+	const char *path; /* as messages show it */
+	yaml_document_t *doc;
+	struct ferry_config *cfg;
+	bool has_version;
+};
+
+typedef int (*key_handler)(struct loader *ld, int key, yaml_node_t *value);
+
+static size_t line_of(const yaml_node_t *node)
+{
+	return node->start_mark.line + 1;
+}
+
+/* Levenshtein distance, for "did you mean"; long words are never close. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t prev[65], cur[65], la = strlen(a), lb = strlen(b), i, j;
+
+	if (la > 64 || lb > 64)
+		return SIZE_MAX;
+	for (j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t best = prev[j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (prev[j] + 1 < best)
+				best = prev[j] + 1;
+			if (cur[j - 1] + 1 < best)
+				best = cur[j - 1] + 1;
+			cur[j] = best;
+		}
+		memcpy(prev, cur, (lb + 1) * sizeof(prev[0]));
+	}
+	return prev[lb];
+}
+
+static int unknown_key(struct loader *ld, const yaml_node_t *key_node,
+                       const char *key, const char *section,
+                       const char *const *keys)
+{
+	const char *best = NULL;
+	size_t best_d = 3, d, i;
+	struct ferry_buf list = FERRY_BUF_INIT;
+	int error;
+
+	for (i = 0; keys[i]; i++) {
+		d = edit_distance(key, keys[i]);
+		if (d < best_d) {
+			best_d = d;
+			best = keys[i];
+		}
+	}
+	if (best) {
+		error = ferry_error_set(
+		    FERRY_ECONFIG,
+		    "%s:%zu: unknown key '%.80s'%s%s%s (did you mean '%s'?)",
+		    ld->path, line_of(key_node), key, section ? " in '" : "",
+		    section ? section : "", section ? "'" : "", best);
+		return error;
+	}
+	for (i = 0; keys[i]; i++)
+		if (ferry_buf_printf(&list, "%s%s", i ? ", " : "", keys[i]) < 0)
+			break;
+	error = ferry_error_set(
+	    FERRY_ECONFIG, "%s:%zu: unknown key '%.80s'%s%s%s (known keys: %s)",
+	    ld->path, line_of(key_node), key, section ? " in '" : "",
+	    section ? section : "", section ? "'" : "", list.ptr);
+	ferry_buf_release(&list);
+	return error;
+}
+
+/* A plain `~`, `null` or nothing at all is YAML's null: "not set". */
+static bool is_null(const yaml_node_t *node)
+{
+	const char *v = (const char *)node->data.scalar.value;
+
+	if (node->type != YAML_SCALAR_NODE ||
+	    node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	return !*v || !strcmp(v, "~") || !strcmp(v, "null") ||
+	       !strcmp(v, "Null") || !strcmp(v, "NULL");
+}
+
+/* The scalar's text, or an error if the value is a list, a mapping, or
+ * holds a NUL byte (a C string could not carry it faithfully). */
+static int scalar(const char **out, struct loader *ld, const char *name,
+                  const yaml_node_t *node)
+{
+	if (node->type != YAML_SCALAR_NODE)
+		return ferry_error_set(
+		    FERRY_ECONFIG,
+		    "%s:%zu: '%s' must be a single value, "
+		    "not a %s",
+		    ld->path, line_of(node), name,
+		    node->type == YAML_MAPPING_NODE ? "mapping" : "list");
+	if (strlen((const char *)node->data.scalar.value) !=
+	    node->data.scalar.length)
+		return ferry_error_set(FERRY_ECONFIG,
+		                       "%s:%zu: '%s' contains a NUL character",
+		                       ld->path, line_of(node), name);
+	*out = (const char *)node->data.scalar.value;
+	return 0;
+}
+
+/* Walks a mapping, checking that every key is known and given once, and
+ * hands each value to `handler` with the key's index in `keys`. */
+static int walk_mapping(struct loader *ld, const yaml_node_t *map,
+                        const char *section, const char *const *keys,
+                        key_handler handler)
+{
+	yaml_node_pair_t *pair;
+	unsigned seen = 0;
+	int error = 0, i;
+
+	for (pair = map->data.mapping.pairs.start;
+	     pair < map->data.mapping.pairs.top; pair++) {
+		yaml_node_t *k = yaml_document_get_node(ld->doc, pair->key);
+		yaml_node_t *v = yaml_document_get_node(ld->doc, pair->value);
+		const char *name;
+
+		if (!k || !v)
+			continue;
+		if (k->type != YAML_SCALAR_NODE ||
+		    strlen((const char *)k->data.scalar.value) !=
+		        k->data.scalar.length)
+			return ferry_error_set(
+			    FERRY_ECONFIG, "%s:%zu: keys must be plain words",
+			    ld->path, line_of(k));
+		name = (const char *)k->data.scalar.value;
+		for (i = 0; keys[i] && strcmp(keys[i], name); i++)
+			;
+		if (!keys[i])
+			return unknown_key(ld, k, name, section, keys);
+		if (seen & (1u << i))
+			return ferry_error_set(FERRY_ECONFIG,
+			                       "%s:%zu: '%s' is given twice",
+			                       ld->path, line_of(k), name);
+		seen |= 1u << i;
+		if (is_null(v))
+			continue;
+		if ((error = handler(ld, i, v)) < 0)
+			return error;
+	}
+	return error;
+}
+
+static int need_mapping(struct loader *ld, const char *name,
+                        const yaml_node_t *node)
+{
+	if (node->type != YAML_MAPPING_NODE)
+		return ferry_error_set(FERRY_ECONFIG,
+		                       "%s:%zu: '%s' must be a mapping of "
+		                       "settings (key: value lines indented "
+		                       "under it)",
+		                       ld->path, line_of(node), name);
+	return 0;
+}
+
+/* `~/x` is $HOME/x; a relative path is relative to ferry.yaml's folder. */
+static int resolve_path(char **out, struct loader *ld, const char *name,
+                        const yaml_node_t *node, const char *value)
+{
+	const char *slash = strrchr(ld->path, '/');
+	const char *home;
+
+	if (!*value)
+		return ferry_error_set(FERRY_ECONFIG, "%s:%zu: '%s' is empty",
+		                       ld->path, line_of(node), name);
+	if (value[0] == '~' && value[1] == '/') {
+		home = getenv("HOME");
+		if (!home || !*home)
+			return ferry_error_set(FERRY_ECONFIG,
+			                       "%s:%zu: '%s' starts with '~/' "
+			                       "but HOME is not set",
+			                       ld->path, line_of(node), name);
+		*out = ferry_xasprintf("%s%s", home, value + 1);
+	} else if (value[0] == '/' || !slash) {
+		*out = ferry_xstrdup(value);
+	} else {
+		*out = ferry_xasprintf("%.*s/%s", (int)(slash - ld->path),
+		                       ld->path, value);
+	}
+	return 0;
+}
+
+static int set_rate(double *out, struct loader *ld, const char *name,
+                    const yaml_node_t *node)
+{
+	const char *v;
+	double d;
+	int error;
+
+	if ((error = scalar(&v, ld, name, node)) < 0)
+		return error;
+	if (ferry_parse_double(v, &d) < 0 || !isfinite(d) || d <= 0)
+		return ferry_error_set(FERRY_ECONFIG,
+		                       "%s:%zu: '%s' must be a positive number "
+		                       "(requests per second), not '%.80s'",
+		                       ld->path, line_of(node), name, v);
+	*out = d;
+	return 0;
+}
+
+static bool valid_env_name(const char *s)
+{
+	size_t i;
+
+	if (!*s || (*s >= '0' && *s <= '9'))
+		return false;
+	for (i = 0; s[i]; i++)
+		if (!(s[i] == '_' || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= '0' && s[i] <= '9')))
+			return false;
+	return true;
+}
+
+static int on_source(struct loader *ld, int key, yaml_node_t *value)
+{
+	struct ferry_config *cfg = ld->cfg;
+	const char *v;
+	int error;
+
+	switch ((enum source_key)key) {
+	case SRC_TYPE:
+		if ((error = scalar(&v, ld, "source.type", value)) < 0)
+			return error;
+		if (strcmp(v, "salesforce-export"))
+			return ferry_error_set(
+			    FERRY_ECONFIG,
+			    "%s:%zu: source type '%.80s' is not supported "
+			    "yet (this ferry reads 'salesforce-export'; "
+			    "other sources come later)",
+			    ld->path, line_of(value), v);
+		free(cfg->source_type);
+		cfg->source_type = ferry_xstrdup(v);
+		return 0;
+	case SRC_PATH:
+		if ((error = scalar(&v, ld, "source.path", value)) < 0)
+			return error;
+		free(cfg->source_path);
+		cfg->source_path = NULL;
+		return resolve_path(&cfg->source_path, ld, "source.path", value,
+		                    v);
+	}
+	return 0;
+}
+
+static int on_destination(struct loader *ld, int key, yaml_node_t *value)
+{
+	struct ferry_config *cfg = ld->cfg;
+	const char *v;
+	size_t len;
+	int error;
+
+	switch ((enum dest_key)key) {
+	case DST_TYPE:
+		if ((error = scalar(&v, ld, "destination.type", value)) < 0)
+			return error;
+		if (strcmp(v, "attio"))
+			return ferry_error_set(
+			    FERRY_ECONFIG,
+			    "%s:%zu: destination type '%.80s' is not "
+			    "supported (this ferry writes to 'attio')",
+			    ld->path, line_of(value), v);
+		free(cfg->dest_type);
+		cfg->dest_type = ferry_xstrdup(v);
+		return 0;
+	case DST_BASE_URL:
+		if ((error = scalar(&v, ld, "destination.base_url", value)) < 0)
+			return error;
+		if (!ferry_str_starts_with(v, "https://") &&
+		    !ferry_str_starts_with(v, "http://"))
+			return ferry_error_set(
+			    FERRY_ECONFIG,
+			    "%s:%zu: 'destination.base_url' must start with "
+			    "https:// or http://, not '%.80s'",
+			    ld->path, line_of(value), v);
+		/* Paths are appended to it: drop trailing slashes. */
+		for (len = strlen(v); len > 8 && v[len - 1] == '/'; len--)
+			;
+		free(cfg->dest_base_url);
+		cfg->dest_base_url = ferry_xstrndup(v, len);
+		return 0;
+	case DST_TOKEN_ENV:
+		if ((error = scalar(&v, ld, "destination.token_env", value)) <
+		    0)
+			return error;
+		if (!valid_env_name(v))
+			return ferry_error_set(
+			    FERRY_ECONFIG,
+			    "%s:%zu: 'destination.token_env' must be the "
+			    "name of an environment variable (letters, "
+			    "digits, _), not '%.80s': the token itself "
+			    "never goes in ferry.yaml",
+			    ld->path, line_of(value), v);
+		free(cfg->dest_token_env);
+		cfg->dest_token_env = ferry_xstrdup(v);
+		return 0;
+	case DST_WRITE:
+		return set_rate(&cfg->dest_write_rate, ld,
+		                "destination.write_rate", value);
+	case DST_READ:
+		return set_rate(&cfg->dest_read_rate, ld,
+		                "destination.read_rate", value);
+	}
+	return 0;
+}
+
+static int on_top(struct loader *ld, int key, yaml_node_t *value)
+{
+	struct ferry_config *cfg = ld->cfg;
+	const char *v;
+	int64_t version;
+	int error;
+
+	switch ((enum top_key)key) {
+	case TOP_VERSION:
+		if ((error = scalar(&v, ld, "version", value)) < 0)
+			return error;
+		if (ferry_parse_i64(v, &version) < 0 || version != 1)
+			return ferry_error_set(FERRY_ECONFIG,
+			                       "%s:%zu: version '%.80s' is not "
+			                       "one this ferry reads (it knows "
+			                       "version 1)",
+			                       ld->path, line_of(value), v);
+		ld->has_version = true;
+		return 0;
+	case TOP_SOURCE:
+		if ((error = need_mapping(ld, "source", value)) < 0)
+			return error;
+		return walk_mapping(ld, value, "source", source_keys,
+		                    on_source);
+	case TOP_DESTINATION:
+		if ((error = need_mapping(ld, "destination", value)) < 0)
+			return error;
+		return walk_mapping(ld, value, "destination", dest_keys,
+		                    on_destination);
+	case TOP_CREDENTIALS:
+		if ((error = scalar(&v, ld, "credentials_file", value)) < 0)
+			return error;
+		free(cfg->credentials_file);
+		cfg->credentials_file = NULL;
+		return resolve_path(&cfg->credentials_file, ld,
+		                    "credentials_file", value, v);
+	}
+	return 0;
+}
+
+static int missing(struct loader *ld, const char *key, const char *what)
+{
+	return ferry_error_set(FERRY_ECONFIG, "%s: missing '%s' (%s)", ld->path,
+	                       key, what);
+}
+
+static int read_file(struct ferry_buf *out, const char *path)
+{
+	char chunk[8192];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+	int error = 0;
+
+	if (!f) {
+		if (errno == ENOENT)
+			return ferry_error_set(FERRY_ENOTFOUND,
+			                       "no '%s' here (run 'ferry init' "
+			                       "to write a starter one)",
+			                       path);
+		return ferry_error_set(FERRY_EIO, "cannot read '%s': %s", path,
+		                       strerror(errno));
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (ferry_buf_put(out, chunk, n) < 0) {
+			error = ferry_error_set(FERRY_ETOOBIG,
+			                        "'%s' is larger than %zu bytes",
+			                        path, out->max);
+			goto done;
+		}
+	if (ferror(f))
+		error = ferry_error_set(FERRY_EIO, "cannot read '%s': %s", path,
+		                        strerror(errno));
+done:
+	fclose(f);
+	return error;
+}
+
+static int yaml_error(struct loader *ld, const yaml_parser_t *p)
+{
+	const char *problem = p->problem ? p->problem : "malformed YAML";
+
+	if (p->error == YAML_READER_ERROR)
+		return ferry_error_set(FERRY_ECONFIG,
+		                       "%s: %s at byte %zu (is it UTF-8 text?)",
+		                       ld->path, problem, p->problem_offset);
+	if (p->context)
+		return ferry_error_set(FERRY_ECONFIG, "%s:%zu:%zu: %s %s",
+		                       ld->path, p->problem_mark.line + 1,
+		                       p->problem_mark.column + 1, problem,
+		                       p->context);
+	return ferry_error_set(FERRY_ECONFIG, "%s:%zu:%zu: %s", ld->path,
+	                       p->problem_mark.line + 1,
+	                       p->problem_mark.column + 1, problem);
+}
+
+static void set_defaults(struct ferry_config *cfg)
+{
+	if (!cfg->dest_base_url)
+		cfg->dest_base_url = ferry_xstrdup(FERRY_ATTIO_DEFAULT_URL);
+	if (!cfg->dest_token_env)
+		cfg->dest_token_env =
+		    ferry_xstrdup(FERRY_ATTIO_DEFAULT_TOKEN_ENV);
+}
+
+int ferry_config_load(struct ferry_config **out, const char *path)
+{
+	struct ferry_buf text = FERRY_BUF_INIT;
+	struct ferry_config *cfg = ferry_xcalloc(1, sizeof(*cfg));
+	/* Messages say "ferry.yaml:7", not "./ferry.yaml:7". */
+	struct loader ld = {ferry_str_starts_with(path, "./") ? path + 2 : path,
+	                    NULL, cfg, false};
+	yaml_parser_t parser;
+	yaml_document_t doc, extra;
+	bool parser_ok = false, doc_ok = false;
+	yaml_node_t *root;
+	int error;
+
+	*out = NULL;
+	cfg->path = ferry_xstrdup(path);
+	cfg->dest_write_rate = DEFAULT_WRITE_RATE;
+	cfg->dest_read_rate = DEFAULT_READ_RATE;
+	ferry_buf_init(&text, CONFIG_MAX);
+	if ((error = read_file(&text, path)) < 0)
+		goto done;
+
+	if (!yaml_parser_initialize(&parser)) {
+		error = ferry_error_set(FERRY_ERROR, "cannot start libyaml");
+		goto done;
+	}
+	parser_ok = true;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text.ptr,
+	                             text.len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		error = yaml_error(&ld, &parser);
+		goto done;
+	}
+	doc_ok = true;
+	ld.doc = &doc;
+	root = yaml_document_get_root_node(&doc);
+	if (!root) {
+		error = ferry_error_set(FERRY_ECONFIG,
+		                        "%s: the file is empty (see docs/"
+		                        "config.md, or move it aside and run "
+		                        "'ferry init')",
+		                        path);
+		goto done;
+	}
+	/* A second document would be silently ignored: refuse it. */
+	if (!yaml_parser_load(&parser, &extra)) {
+		error = yaml_error(&ld, &parser);
+		goto done;
+	}
+	if (yaml_document_get_root_node(&extra)) {
+		error = ferry_error_set(FERRY_ECONFIG,
+		                        "%s:%zu: more than one YAML document "
+		                        "('---'); ferry.yaml holds one",
+		                        path, extra.start_mark.line + 1);
+		yaml_document_delete(&extra);
+		goto done;
+	}
+	yaml_document_delete(&extra);
+
+	if (root->type != YAML_MAPPING_NODE) {
+		error =
+		    ferry_error_set(FERRY_ECONFIG,
+		                    "%s:%zu: expected 'key: value' settings "
+		                    "at the top level",
+		                    path, line_of(root));
+		goto done;
+	}
+	if ((error = walk_mapping(&ld, root, NULL, top_keys, on_top)) < 0)
+		goto done;
+	if (!ld.has_version)
+		error = missing(&ld, "version", "write 'version: 1'");
+	else if (!cfg->source_type)
+		error = missing(&ld, "source.type", "'salesforce-export'");
+	else if (!cfg->source_path)
+		error = missing(&ld, "source.path",
+		                "the export folder, relative to ferry.yaml");
+	else if (!cfg->dest_type)
+		error = missing(&ld, "destination.type", "'attio'");
+done:
+	if (doc_ok)
+		yaml_document_delete(&doc);
+	if (parser_ok)
+		yaml_parser_delete(&parser);
+	ferry_buf_release(&text);
+	if (error == 0) {
+		set_defaults(cfg);
+		*out = cfg;
+		cfg = NULL;
+	}
+	ferry_config_free(cfg);
+	return error;
+}
+
+void ferry_config_free(struct ferry_config *cfg)
+{
+	if (!cfg)
+		return;
+	free(cfg->path);
+	free(cfg->source_type);
+	free(cfg->source_path);
+	free(cfg->dest_type);
+	free(cfg->dest_base_url);
+	free(cfg->dest_token_env);
+	free(cfg->credentials_file);
+	free(cfg);
+}
+
+int ferry_config_write_default(const char *dir)
+{
+	char *path = ferry_xasprintf("%s/" FERRY_CONFIG_FILE, dir);
+	size_t off = 0, len = sizeof(default_config) - 1;
+	ssize_t n;
+	int fd, error = 0;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		if (errno == EEXIST)
+			error =
+			    ferry_error_set(FERRY_EEXISTS,
+			                    "'%s' already exists (ferry never "
+			                    "overwrites it)",
+			                    path);
+		else
+			error =
+			    ferry_error_set(FERRY_EIO, "cannot create '%s': %s",
+			                    path, strerror(errno));
+		goto done;
+	}
+	while (off < len) {
+		n = write(fd, default_config + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			error =
+			    ferry_error_set(FERRY_EIO, "cannot write '%s': %s",
+			                    path, strerror(errno));
+			goto done;
+		}
+		off += (size_t)n;
+	}
+done:
+	if (fd >= 0 && close(fd) < 0 && error == 0)
+		error = ferry_error_set(FERRY_EIO, "cannot write '%s': %s",
+		                        path, strerror(errno));
+	free(path);
+	return error;
+}
+
+/* Overwrites memory that held secrets before it is freed (a plain memset
+ * before free may be optimised away). */
+static void wipe(void *p, size_t n)
+{
+	volatile unsigned char *v = p;
+
+	while (n--)
+		*v++ = 0;
+}
+
+/* Reads the credentials file after checking, on the open descriptor, that
+ * only its owner can read it. */
+static int read_credentials(struct ferry_buf *out, const char *path)
+{
+	char chunk[4096];
+	struct stat st;
+	ssize_t n;
+	int fd, error = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ferry_error_set(FERRY_ECONFIG,
+		                       "cannot read credentials file '%s': %s",
+		                       path, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		error = ferry_error_set(FERRY_ECONFIG,
+		                        "credentials file '%s' is not a "
+		                        "regular file",
+		                        path);
+		goto done;
+	}
+	if (st.st_mode & 077) {
+		error =
+		    ferry_error_set(FERRY_ECONFIG,
+		                    "credentials file '%s' is readable by "
+		                    "others (mode %04o): run chmod 600 "
+		                    "'%s'",
+		                    path, (unsigned)(st.st_mode & 07777), path);
+		goto done;
+	}
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			error = ferry_error_set(FERRY_ECONFIG,
+			                        "cannot read credentials file "
+			                        "'%s': %s",
+			                        path, strerror(errno));
+			goto done;
+		}
+		if (ferry_buf_put(out, chunk, (size_t)n) < 0) {
+			error =
+			    ferry_error_set(FERRY_ECONFIG,
+			                    "credentials file '%s' is larger "
+			                    "than %zu bytes",
+			                    path, out->max);
+			goto done;
+		}
+	}
+done:
+	wipe(chunk, sizeof(chunk));
+	close(fd);
+	return error;
+}
+
+/* Finds `NAME=value` in the file's text (which it edits in place). Lines
+ * may start with `export `; `#` starts a comment line; the value may be
+ * quoted with ' or ". */
+static bool find_secret(char *text, const char *name, const char **value)
+{
+	char *line = text, *next, *eq, *key, *v;
+	size_t vlen;
+
+	for (; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		key = ferry_str_trim(line);
+		if (!*key || *key == '#')
+			continue;
+		if (ferry_str_starts_with(key, "export "))
+			key = ferry_str_trim(key + 7);
+		if (!(eq = strchr(key, '=')))
+			continue;
+		*eq = '\0';
+		if (strcmp(ferry_str_trim(key), name))
+			continue;
+		v = ferry_str_trim(eq + 1);
+		vlen = strlen(v);
+		if (vlen >= 2 && (v[0] == '"' || v[0] == '\'') &&
+		    v[vlen - 1] == v[0]) {
+			v[vlen - 1] = '\0';
+			v++;
+		}
+		*value = v;
+		return true;
+	}
+	return false;
+}
+
+int ferry_config_secret(const struct ferry_config *cfg, const char *name,
+                        struct ferry_buf *out)
+{
+	struct ferry_buf file = FERRY_BUF_INIT;
+	const char *value = getenv(name);
+	int error = 0;
+
+	if (value && *value) {
+		ferry_buf_clear(out);
+		return ferry_buf_puts(out, value);
+	}
+	if (!cfg || !cfg->credentials_file)
+		return ferry_error_set(FERRY_ECONFIG,
+		                       "environment variable '%s' is not set: "
+		                       "export it (or add %s=... to a 0600 "
+		                       "credentials file named in ferry.yaml)",
+		                       name, name);
+	ferry_buf_init(&file, CREDENTIALS_MAX);
+	if ((error = read_credentials(&file, cfg->credentials_file)) < 0)
+		goto done;
+	value = NULL;
+	if (!find_secret(file.ptr, name, &value) || !*value) {
+		error =
+		    ferry_error_set(FERRY_ECONFIG,
+		                    "environment variable '%s' is not set "
+		                    "and credentials file '%s' has no %s= "
+		                    "line: export it or add %s=... there",
+		                    name, cfg->credentials_file, name, name);
+		goto done;
+	}
+	ferry_buf_clear(out);
+	error = ferry_buf_puts(out, value);
+done:
+	if (file.alloc)
+		wipe(file.ptr, file.alloc);
+	ferry_buf_release(&file);
+	return error;
+}

@@ -1,0 +1,154 @@
+/* schema.c: the workspace database's schema and how it moves forward. The
+ * schema is a list of steps; step N takes a database from version N-1 to N
+ * and the version lives in PRAGMA user_version, so a workspace written by
+ * any older ferry opens in this one. See docs/internals/workspace.md. */
+#include "util.h"
+
+#include "store.h"
+
+/*
+ * Never edit a step once it has shipped: a workspace that ran it will not
+ * run it again. Change the schema by appending a step (and bumping
+ * FERRY_WORKSPACE_SCHEMA in workspace.h), and keep
+ * tests/fixtures/workspace-v1.sql equal to step 1.
+ */
+static const char *const steps[] = {
+    /* 1: meta, staging and the append-only audit log. */
+    "CREATE TABLE meta (\n"
+    "  key TEXT PRIMARY KEY NOT NULL,\n"
+    "  value TEXT NOT NULL\n"
+    ");\n"
+    "CREATE TABLE staged_objects (\n"
+    "  object TEXT PRIMARY KEY NOT NULL,\n"
+    "  origin TEXT NOT NULL DEFAULT '',\n"
+    "  status TEXT NOT NULL CHECK (status IN ('staging', 'complete')),\n"
+    "  record_count INTEGER NOT NULL DEFAULT 0,\n"
+    "  staged_at TEXT NOT NULL\n"
+    ");\n"
+    "CREATE TABLE staged_records (\n"
+    "  object TEXT NOT NULL REFERENCES staged_objects(object)\n"
+    "    ON DELETE CASCADE,\n"
+    "  source_id TEXT NOT NULL,\n"
+    "  line INTEGER NOT NULL,\n"
+    "  fields TEXT NOT NULL,\n"
+    "  PRIMARY KEY (object, source_id)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX staged_records_line ON staged_records(object, line);\n"
+    "CREATE TABLE audit (\n"
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+    "  at TEXT NOT NULL,\n"
+    "  stage TEXT NOT NULL DEFAULT '',\n"
+    "  object TEXT,\n"
+    "  source_id TEXT,\n"
+    "  event TEXT NOT NULL,\n"
+    "  detail TEXT\n"
+    ");\n"
+    "CREATE INDEX audit_record ON audit(object, source_id);\n"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit\n"
+    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;\n"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit\n"
+    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;\n",
+
+    /* 2: the ledger, one row per source record written (or not). */
+    "CREATE TABLE ledger (\n"
+    "  object TEXT NOT NULL,\n"
+    "  source_id TEXT NOT NULL,\n"
+    "  dest_object TEXT NOT NULL DEFAULT '',\n"
+    "  dest_id TEXT NOT NULL DEFAULT '',\n"
+    "  payload_hash TEXT NOT NULL DEFAULT '',\n"
+    "  status TEXT NOT NULL CHECK (status IN\n"
+    "    ('pending', 'written', 'merged', 'skipped', 'failed')),\n"
+    "  reason TEXT NOT NULL DEFAULT '',\n"
+    "  attempts INTEGER NOT NULL DEFAULT 0,\n"
+    "  http_status INTEGER NOT NULL DEFAULT 0,\n"
+    "  updated_at TEXT NOT NULL,\n"
+    "  PRIMARY KEY (object, source_id)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX ledger_status ON ledger(object, status);\n",
+};
+
+_Static_assert(FERRY_ARRAY_LEN(steps) == FERRY_WORKSPACE_SCHEMA,
+               "one schema step per version");
+
+static int read_version(struct ferry_workspace *ws, int *out)
+{
+	sqlite3_stmt *stmt = NULL;
+	int error;
+
+	if ((error = ferry_store__prepare(&stmt, ws, "PRAGMA user_version")) <
+	    0)
+		goto done;
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		error =
+		    ferry_store__error(ws, "cannot read the schema version");
+		goto done;
+	}
+	*out = sqlite3_column_int(stmt, 0);
+done:
+	sqlite3_finalize(stmt);
+	return error;
+}
+
+static int check_known(struct ferry_workspace *ws, int version)
+{
+	if (version > FERRY_WORKSPACE_SCHEMA)
+		return ferry_error_set(
+		    FERRY_ECONFIG,
+		    "workspace '%s' was written by a newer ferry (schema %d; "
+		    "this ferry knows up to %d): upgrade ferry",
+		    ws->db_name, version, FERRY_WORKSPACE_SCHEMA);
+	if (version < 0)
+		return ferry_error_set(
+		    FERRY_EDB,
+		    "workspace '%s' has a bad schema version (%d): it was "
+		    "not written by ferry",
+		    ws->db_name, version);
+	return 0;
+}
+
+/*
+ * All pending steps run in one IMMEDIATE transaction, so a crash half way
+ * leaves the old version intact and two processes opening an old workspace
+ * at once migrate it once: the second waits for the write lock, then sees
+ * the new version and has nothing to do.
+ */
+int ferry_store__migrate(struct ferry_workspace *ws)
+{
+	char pragma[64];
+	int version = 0, error, v;
+	bool in_txn = false;
+
+	if ((error = read_version(ws, &version)) < 0 ||
+	    (error = check_known(ws, version)) < 0)
+		goto done;
+	if (version == FERRY_WORKSPACE_SCHEMA)
+		goto done;
+
+	if ((error = ferry_store__exec(ws, "BEGIN IMMEDIATE")) < 0)
+		goto done;
+	in_txn = true;
+	if ((error = read_version(ws, &version)) < 0 ||
+	    (error = check_known(ws, version)) < 0)
+		goto done;
+	for (v = version + 1; v <= FERRY_WORKSPACE_SCHEMA; v++) {
+		if ((error = ferry_store__exec(ws, steps[v - 1])) < 0) {
+			ferry_error_wrap(
+			    error, "migrating the workspace to schema %d", v);
+			goto done;
+		}
+	}
+	/* PRAGMA takes no parameters; the number is our own constant. */
+	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d",
+	         FERRY_WORKSPACE_SCHEMA);
+	if ((error = ferry_store__exec(ws, pragma)) < 0 ||
+	    (error = ferry_store__exec(ws, "COMMIT")) < 0)
+		goto done;
+	in_txn = false;
+	version = FERRY_WORKSPACE_SCHEMA;
+done:
+	if (in_txn)
+		sqlite3_exec(ws->db, "ROLLBACK", NULL, NULL, NULL);
+	if (error == 0)
+		ws->schema = version;
+	return error;
+}

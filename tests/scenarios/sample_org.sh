@@ -1,0 +1,82 @@
+# sample_org.sh: the whole first slice on the bundled sample org: every
+# staged record gets exactly one outcome, the sandbox holds one record per
+# distinct domain and email, and a second run writes nothing at all.
+. "$(dirname "$0")/lib.sh"
+
+start_sandbox
+ws="$tmp/ws"
+make_workspace "$ws" "$FERRY_SOURCE_DIR/examples/sample-org"
+export ATTIO_API_TOKEN=$FERRY_SANDBOX_TOKEN
+
+expect_exit 0 "$FERRY_BIN" -C "$ws" extract
+expect_output "Account +[0-9]+ records"
+
+expect_exit 0 "$FERRY_BIN" -C "$ws" run --json
+echo "$out" >"$tmp/run1.json"
+expect_exit 0 "$FERRY_BIN" -C "$ws" status --json
+echo "$out" >"$tmp/status1.json"
+
+# Every staged record accounted for: staged = written + merged + skipped +
+# failed, nothing pending, nothing not run; and the sandbox holds exactly
+# the distinct destination records the ledger says were written.
+python3 - "$tmp/status1.json" "$tmp/run1.json" <<'PY' || fail "accounting"
+import json, sys
+status = json.load(open(sys.argv[1]))
+run = json.load(open(sys.argv[2]))
+objs = {o["object"]: o for o in status["objects"]}
+for name in ("Account", "Contact"):
+    o = objs[name]
+    total = o["written"] + o["merged"] + o["skipped"] + o["failed"]
+    assert o["staged"] == total, (name, o)
+    assert o["pending"] == 0 and o["not_run"] == 0, o
+    assert o["written"] > 0 and o["merged"] > 0 and o["skipped"] > 0, o
+    assert o["failed"] == 0, o
+    for kind in ("merged", "skipped"):
+        reasons = o["reasons"].get(kind, [])
+        assert sum(r["count"] for r in reasons) == o[kind], (name, kind)
+        assert all(r["reason"] for r in reasons), reasons
+print("accounted:", {k: (v["staged"], v["written"], v["merged"], v["skipped"]) for k, v in objs.items()})
+PY
+
+companies=$(sandbox_stat records_per_object.companies)
+people=$(sandbox_stat records_per_object.people)
+written_accounts=$(python3 -c "import json; print([o for o in json.load(open('$tmp/status1.json'))['objects'] if o['object']=='Account'][0]['written'])")
+written_contacts=$(python3 -c "import json; print([o for o in json.load(open('$tmp/status1.json'))['objects'] if o['object']=='Contact'][0]['written'])")
+[ "$companies" -eq "$written_accounts" ] ||
+	fail "sandbox has $companies companies, ledger says $written_accounts written"
+[ "$people" -eq "$written_contacts" ] ||
+	fail "sandbox has $people people, ledger says $written_contacts written"
+
+# The second run: nothing new, no call that writes.
+writes_before=$(sandbox_stat writes)
+expect_exit 0 "$FERRY_BIN" -C "$ws" extract
+expect_exit 0 "$FERRY_BIN" -C "$ws" run --json
+python3 -c "
+import json, sys
+run = json.loads(sys.argv[1])
+assert all(o['written'] == 0 for o in run['objects']), run
+assert sum(o['unchanged'] for o in run['objects']) > 0, run
+" "$out" || fail "second run wrote records: $out"
+[ "$(sandbox_stat writes)" -eq "$writes_before" ] ||
+	fail "second run sent writes to the sandbox"
+[ "$(sandbox_stat records_per_object.companies)" -eq "$companies" ] ||
+	fail "companies duplicated"
+
+# Even with the ledger lost, asserts create no duplicate.
+rm -rf "$ws/.ferry"
+expect_exit 0 "$FERRY_BIN" init "$ws"
+expect_exit 0 "$FERRY_BIN" -C "$ws" extract
+expect_exit 0 "$FERRY_BIN" -C "$ws" run
+[ "$(sandbox_stat records_per_object.companies)" -eq "$companies" ] ||
+	fail "a run without a ledger duplicated companies"
+[ "$(sandbox_stat records_per_object.people)" -eq "$people" ] ||
+	fail "a run without a ledger duplicated people"
+
+# The audit log tells one record's story.
+acct=$(python3 -c "
+import csv, io
+data = open('$FERRY_SOURCE_DIR/examples/sample-org/Account.csv', encoding='utf-8-sig').read()
+print(next(csv.DictReader(io.StringIO(data)))['Id'])")
+expect_exit 0 "$FERRY_BIN" -C "$ws" audit --record "$acct"
+expect_output "$acct"
+echo "ok: sample org migrated, re-run wrote nothing"
