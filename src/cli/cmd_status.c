@@ -10,6 +10,11 @@ static const enum ferry_ledger_status not_written[] = {
     FERRY_LEDGER_MERGED,
     FERRY_LEDGER_PENDING,
 };
+/* In --json, "reasons" has these and the notes of written records. */
+static const enum ferry_ledger_status with_reasons[] = {
+    FERRY_LEDGER_FAILED,  FERRY_LEDGER_SKIPPED, FERRY_LEDGER_MERGED,
+    FERRY_LEDGER_PENDING, FERRY_LEDGER_WRITTEN,
+};
 
 struct reasons {
 	json_t *array; /* --json */
@@ -30,6 +35,19 @@ static int on_reason(const char *reason, int64_t count, void *payload)
 	return 0;
 }
 
+/* Written records can carry a note too (a person written without the
+ * company its account did not become): listed after the header, once. */
+static int on_note(const char *reason, int64_t count, void *payload)
+{
+	bool *header_done = payload;
+
+	if (!*header_done)
+		printf("\nWritten, with a note:\n");
+	*header_done = true;
+	printf("  %6" PRId64 "  %s\n", count, reason);
+	return 0;
+}
+
 static int64_t not_decided(const struct ferry_ledger_count *c)
 {
 	int64_t decided = 0;
@@ -45,7 +63,7 @@ static int print_text(struct ferry_cli *cli, struct ferry_ledger_count *c,
 {
 	struct reasons r = {NULL, "      "};
 	size_t i, k;
-	bool any = false;
+	bool any = false, notes = false;
 	int error;
 
 	printf("%-16s %8s %8s %7s %8s %7s %8s %10s\n", "object", "staged",
@@ -79,6 +97,11 @@ static int print_text(struct ferry_cli *cli, struct ferry_ledger_count *c,
 	}
 	if (!any)
 		printf("\nEvery staged record that was run is written.\n");
+	for (i = 0; i < n; i++)
+		if ((error = ferry_ledger_top_reasons(cli->ws, c[i].object,
+		                                      FERRY_LEDGER_WRITTEN, 10,
+		                                      on_note, &notes)) < 0)
+			return error;
 	return 0;
 }
 
@@ -101,16 +124,16 @@ static int print_json(struct ferry_cli *cli, struct ferry_ledger_count *c,
 		    (json_int_t)not_decided(&c[i]));
 		json_t *why = json_object();
 
-		for (k = 0; k < FERRY_ARRAY_LEN(not_written) && !error; k++) {
+		for (k = 0; k < FERRY_ARRAY_LEN(with_reasons) && !error; k++) {
 			struct reasons r = {json_array(), ""};
 
 			error = ferry_ledger_top_reasons(cli->ws, c[i].object,
-			                                 not_written[k], 10,
+			                                 with_reasons[k], 10,
 			                                 on_reason, &r);
 			if (json_array_size(r.array))
 				json_object_set(
 				    why,
-				    ferry_ledger_status_name(not_written[k]),
+				    ferry_ledger_status_name(with_reasons[k]),
 				    r.array);
 			json_decref(r.array);
 		}
