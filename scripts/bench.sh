@@ -41,13 +41,17 @@ workspace "$work/ws-load" "$work/export-load" "$url" 25
 t0=$(date +%s.%N)
 "$ferry" -C "$work/ws-load" run --json >"$work/run.json" || true
 t1=$(date +%s.%N)
-python3 - "$work/run.json" "$t0" "$t1" <<'PY'
+curl -sf -H "Authorization: Bearer $FERRY_SANDBOX_TOKEN" "$url/__sandbox/stats" >"$work/stats.json"
+python3 - "$work/run.json" "$t0" "$t1" "$work/stats.json" <<'PY'
 import json, sys
 run = json.load(open(sys.argv[1]))
+stats = json.load(open(sys.argv[4]))
 secs = float(sys.argv[3]) - float(sys.argv[2])
 acc = [o for o in run["objects"] if o["object"] == "Account"][0]
 rate = acc["written"] / secs
 print("  %d written in %.1f s: %.1f writes/s = %.0f%% of the 25/s limit; %d requests, %d 429s"
       % (acc["written"], secs, rate, 100 * rate / 25, run["requests"]["sent"],
          run["requests"]["rate_limited"]))
+print("  the sandbox saw at most %d writes in any 1 s window"
+      % stats["max_writes_in_any_1s_window"])
 PY

@@ -2,14 +2,14 @@
 # soak.sh: kill -9 `ferry run` at random moments, again and again, then let
 # it finish, and check that the destination holds every record exactly
 # once and the ledger agrees. ROUNDS and RECORDS can be set in the
-# environment.
+# environment (tests/scenarios/kill_resume.sh runs a short one under ctest).
 set -euo pipefail
 build=${1:-build}
 rounds=${ROUNDS:-20}
 records=${RECORDS:-600}
 root=$(cd "$(dirname "$0")/.." && pwd)
-ferry="$root/$build/ferry"
-sandbox="$root/$build/ferry-sandbox"
+ferry=${FERRY_BIN:-$root/$build/ferry}
+sandbox=${FERRY_SANDBOX_BIN:-$root/$build/ferry-sandbox}
 work=$(mktemp -d /tmp/ferry-soak.XXXXXX)
 trap 'kill ${spid:-0} 2>/dev/null || true; rm -rf "$work"' EXIT
 export FERRY_SANDBOX_TOKEN=soak-token ATTIO_API_TOKEN=soak-token
@@ -32,9 +32,8 @@ for r in $(seq 1 "$rounds"); do
 	sleep "0.$((RANDOM % 9 + 1))"
 	kill -9 $pid 2>/dev/null || true
 	wait $pid 2>/dev/null || true
-	printf '\rround %d/%d killed' "$r" "$rounds"
 done
-echo
+echo "killed 'ferry run' $rounds times"
 "$ferry" -C "$work/ws" run >/dev/null
 "$ferry" -C "$work/ws" status --json >"$work/status.json"
 curl -sf -H "Authorization: Bearer $FERRY_SANDBOX_TOKEN" "$url/__sandbox/stats" >"$work/stats.json"
