@@ -123,8 +123,12 @@ void ferry_cmd_print_help(FILE *f, const struct ferry_cmd *cmd)
 	if (!cmd->opts || !cmd->opts[0].name)
 		return;
 	fprintf(f, "\nOptions:\n");
-	for (o = cmd->opts; o->name; o++)
-		fprintf(f, "  %s%s%-*s %s\n", o->name, o->value_name ? " " : "",
-		        (int)(18 - strlen(o->name)),
-		        o->value_name ? o->value_name : "", o->help);
+	for (o = cmd->opts; o->name; o++) {
+		char left[64];
+
+		snprintf(left, sizeof(left), "%s%s%s", o->name,
+		         o->value_name ? " " : "",
+		         o->value_name ? o->value_name : "");
+		fprintf(f, "  %-20s %s\n", left, o->help);
+	}
 }

@@ -1,0 +1,221 @@
+/* sandbox_attio_fuzzer.c: the Attio sandbox's request handling (routing,
+ * JSON record values, assert matching, query filters) over arbitrary
+ * requests, built the way src/sandbox/http.c builds them, against a fresh
+ * in-memory store per input so every finding replays the same way.
+ *
+ * An input is up to MAX_REQUESTS requests separated by a line "===". Each
+ * is a method line (GET, POST, PUT, PATCH or DELETE; anything else picks
+ * one by its first byte), a path line with an optional query string, and
+ * the body. "@last" in a path or body stands for the id of the record the
+ * previous request answered with, so one input can create a record and
+ * then read, patch, reference or delete it. */
+#include "util.h"
+
+#include "../src/sandbox/attio_sandbox.h"
+
+#define MAX_REQUESTS 4
+#define SEPARATOR    "\n===\n"
+#define LAST_TOKEN   "@last"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
+
+/* The next line of [*p, end) into a new string; *p moves past it. */
+static char *take_line(const char **p, const char *end)
+{
+	const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+	const char *stop = nl ? nl : end;
+	char *line = ferry_xstrndup(*p, (size_t)(stop - *p));
+
+	*p = nl ? nl + 1 : end;
+	return line;
+}
+
+static const char *pick_method(const char *line)
+{
+	size_t i;
+
+	for (i = 0; i < FERRY_ARRAY_LEN(methods); i++)
+		if (!strcmp(line, methods[i]))
+			return methods[i];
+	return methods[(unsigned char)line[0] % FERRY_ARRAY_LEN(methods)];
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decodes s in place up to the first NUL it decodes, as
+ * libmicrohttpd hands the handler a decoded C string. */
+static void unescape(char *s, bool plus_is_space)
+{
+	char *w = s;
+
+	for (; *s; s++) {
+		if (*s == '%' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
+			*w++ = (char)(hexval(s[1]) * 16 + hexval(s[2]));
+			s += 2;
+		} else {
+			*w++ = plus_is_space && *s == '+' ? ' ' : *s;
+		}
+	}
+	*w = '\0';
+}
+
+/* The first value of `name` in a query string, decoded, or NULL. */
+static char *query_arg(const char *query, const char *name)
+{
+	size_t nlen = strlen(name);
+
+	while (query && *query) {
+		size_t len = strcspn(query, "&");
+
+		if (len >= nlen && !strncmp(query, name, nlen) &&
+		    (len == nlen || query[nlen] == '=')) {
+			char *v = len == nlen ? ferry_xstrdup("")
+			                      : ferry_xstrndup(query + nlen + 1,
+			                                       len - nlen - 1);
+
+			unescape(v, true);
+			return v;
+		}
+		query += len;
+		if (*query == '&')
+			query++;
+	}
+	return NULL;
+}
+
+/* text with every "@last" replaced by `last` ("" before any record). */
+static char *substitute(const char *text, size_t len, const char *last)
+{
+	struct ferry_buf b = FERRY_BUF_INIT;
+	size_t tlen = strlen(LAST_TOKEN), i = 0;
+	int rc;
+
+	ferry_buf_init(&b, (size_t)1024 * 1024);
+	while (i < len) {
+		if (len - i >= tlen && !memcmp(text + i, LAST_TOKEN, tlen)) {
+			rc = ferry_buf_puts(&b, last);
+			i += tlen;
+		} else {
+			rc = ferry_buf_putc(&b, text[i++]);
+		}
+		if (rc < 0)
+			abort(); /* 64 KiB of input cannot fill 1 MiB */
+	}
+	return ferry_buf_detach(&b, NULL);
+}
+
+/* The start of the next separator in [p, end), or NULL. */
+static const char *find_sep(const char *p, const char *end)
+{
+	size_t n = strlen(SEPARATOR);
+
+	for (; (size_t)(end - p) >= n; p++)
+		if (!memcmp(p, SEPARATOR, n))
+			return p;
+	return NULL;
+}
+
+/* What every reply must satisfy, error or not. */
+static void check_reply(int rc, json_t *out, const struct attio_err *e)
+{
+	char *text;
+
+	if (rc == 0) {
+		if (!out || !(text = json_dumps(out, JSON_COMPACT)))
+			abort();
+		free(text);
+		return;
+	}
+	if (rc != -1 || out || e->status < 400 || e->status > 599 || !e->code ||
+	    !e->type || !memchr(e->message, '\0', sizeof(e->message)))
+		abort();
+	/* a client's request never makes the store itself fail */
+	if (e->status >= 500)
+		abort();
+}
+
+/* One request against sb; remembers the record id it answers with. */
+static void one_request(struct attio_sb *sb, const char *p, const char *end,
+                        char last[ATTIO_ID_LEN])
+{
+	struct attio_req req = {0};
+	struct attio_err e = {0};
+	json_t *out = NULL;
+	json_error_t jerr;
+	char *mline = take_line(&p, end);
+	char *raw = take_line(&p, end);
+	char *uri = substitute(raw, strlen(raw), last);
+	char *body = substitute(p, (size_t)(end - p), last);
+	char *query = strchr(uri, '?'), *match = NULL;
+	const char *id;
+	int rc;
+
+	if (query)
+		*query++ = '\0';
+	unescape(uri, false);
+	/* /__sandbox/ paths need the running server (its counters) */
+	if (ferry_str_starts_with(uri, "/__sandbox/"))
+		goto done;
+	if (body[0]) {
+		req.body = json_loads(body, 0, &jerr);
+		if (!req.body)
+			goto done; /* http.c answers 400 before routing */
+	}
+	req.method = pick_method(mline);
+	req.path = uri;
+	match = query_arg(query, "matching_attribute");
+	req.matching_attribute = match;
+	rc = attio_route(sb, &req, &out, &e);
+	check_reply(rc, out, &e);
+	{ fprintf(stderr, "%s %s -> %d %s\n", req.method, uri, rc ? e.status : 200, rc ? e.message : "");  }
+	id = json_string_value(json_object_get(
+	    json_object_get(json_object_get(out, "data"), "id"), "record_id"));
+	if (id)
+		snprintf(last, ATTIO_ID_LEN, "%s", id);
+done:
+	free(match);
+	json_decref(out);
+	json_decref(req.body);
+	free(body);
+	free(uri);
+	free(raw);
+	free(mline);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *p = (const char *)data, *end = p + size;
+	struct attio_sb sb;
+	char last[ATTIO_ID_LEN] = "";
+	int n;
+
+	/* requests are text: a NUL would only end them early */
+	if (memchr(data, '\0', size) || size > 64 * 1024)
+		return 0;
+	memset(&sb, 0, sizeof(sb));
+	if (attio_store_open(&sb, NULL) < 0) {
+		fprintf(stderr, "sandbox_attio_fuzzer: %s\n",
+		        ferry_error_last());
+		abort();
+	}
+	for (n = 0; n < MAX_REQUESTS && p < end; n++) {
+		const char *sep = find_sep(p, end);
+		const char *stop = sep ? sep : end;
+
+		one_request(&sb, p, stop, last);
+		p = sep ? sep + strlen(SEPARATOR) : end;
+	}
+	attio_store_close(&sb);
+	return 0;
+}
