@@ -178,7 +178,6 @@ static void one_request(struct attio_sb *sb, const char *p, const char *end,
 	req.matching_attribute = match;
 	rc = attio_route(sb, &req, &out, &e);
 	check_reply(rc, out, &e);
-	{ fprintf(stderr, "%s %s -> %d %s\n", req.method, uri, rc ? e.status : 200, rc ? e.message : "");  }
 	id = json_string_value(json_object_get(
 	    json_object_get(json_object_get(out, "data"), "id"), "record_id"));
 	if (id)

@@ -569,7 +569,10 @@ static int number_or(json_t *body, const char *key, long long dflt,
 		return attio_err_set(e, 400, "validation_type",
 		                     "\"%s\" must be a non-negative number.",
 		                     key);
-	*out = (long long)json_number_value(v);
+	/* clamp: converting a double beyond long long's range is undefined
+	 * (a limit or offset of 1e300 means "all" or "none") */
+	*out = json_number_value(v) >= 1e18 ? (long long)1e18
+	                                    : (long long)json_number_value(v);
 	return 0;
 }
 
