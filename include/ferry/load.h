@@ -28,7 +28,6 @@ struct ferry_load_progress {
 	const char *dest_object;
 	int64_t done;
 	int64_t total;
-	int64_t calls;      /* destination writes so far in this object */
 	int64_t started_us; /* monotonic time the object started */
 };
 

@@ -123,7 +123,6 @@ static int write_record(struct load_ctx *c, struct ferry_ledger_row *row,
 	error = ferry_attio_assert_record(c->attio, c->rule->dest_object,
 	                                  c->rule->matching_attribute,
 	                                  m->values, &res);
-	c->progress.calls++;
 	if (error < 0)
 		return ferry_error_wrap(error, "writing %s '%s'", row->object,
 		                        row->source_id);
