@@ -35,6 +35,7 @@ int ferry_cli_fail(const struct ferry_cli *cli, int error)
 {
 	const char *msg = ferry_error_last();
 
+	fflush(stdout); /* what was said before the error comes first */
 	fprintf(stderr, "ferry %s: %s\n", cli->name ? cli->name : "",
 	        *msg ? msg : ferry_error_name(error));
 	return exit_code(error);

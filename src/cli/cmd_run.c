@@ -157,6 +157,11 @@ static int run_run(struct ferry_cli *cli)
 		fprintf(stderr, "\n");
 	if (error < 0) {
 		code = ferry_cli_fail(cli, error);
+		if (error != FERRY_EHALTED && error != FERRY_EDB)
+			fprintf(stderr,
+			        "Nothing is lost: the ledger holds every "
+			        "record written so far. Run 'ferry run' again "
+			        "to resume.\n");
 		goto done;
 	}
 	if (json) {
