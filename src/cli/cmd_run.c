@@ -157,7 +157,10 @@ static int run_run(struct ferry_cli *cli)
 		fprintf(stderr, "\n");
 	if (error < 0) {
 		code = ferry_cli_fail(cli, error);
-		if (error != FERRY_EHALTED && error != FERRY_EDB)
+		/* The destination failed us, not the workspace: say that
+		 * the next run picks up where this one stopped. */
+		if (error == FERRY_ECONN || error == FERRY_ETIMEOUT ||
+		    error == FERRY_ERATELIMIT || error == FERRY_EHTTP)
 			fprintf(stderr,
 			        "Nothing is lost: the ledger holds every "
 			        "record written so far. Run 'ferry run' again "

@@ -4,13 +4,8 @@
 #include "util.h"
 #include "cmd.h"
 
-static const enum ferry_ledger_status not_written[] = {
-    FERRY_LEDGER_FAILED,
-    FERRY_LEDGER_SKIPPED,
-    FERRY_LEDGER_MERGED,
-    FERRY_LEDGER_PENDING,
-};
-/* In --json, "reasons" has these and the notes of written records. */
+/* The statuses whose rows carry reasons, in the order they are shown:
+ * the ones not written first; written rows last, for their notes. */
 static const enum ferry_ledger_status with_reasons[] = {
     FERRY_LEDGER_FAILED,  FERRY_LEDGER_SKIPPED, FERRY_LEDGER_MERGED,
     FERRY_LEDGER_PENDING, FERRY_LEDGER_WRITTEN,
@@ -79,10 +74,10 @@ static int print_text(struct ferry_cli *cli, struct ferry_ledger_count *c,
 		       c[i].by_status[FERRY_LEDGER_PENDING],
 		       not_decided(&c[i]));
 	for (i = 0; i < n; i++) {
-		for (k = 0; k < FERRY_ARRAY_LEN(not_written); k++) {
-			enum ferry_ledger_status s = not_written[k];
+		for (k = 0; k < FERRY_ARRAY_LEN(with_reasons); k++) {
+			enum ferry_ledger_status s = with_reasons[k];
 
-			if (!c[i].by_status[s])
+			if (s == FERRY_LEDGER_WRITTEN || !c[i].by_status[s])
 				continue;
 			if (!any)
 				printf("\nNot written, and why:\n");
