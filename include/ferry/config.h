@@ -12,13 +12,35 @@
 #define FERRY_CONFIG_FILE             "ferry.yaml"
 #define FERRY_ATTIO_DEFAULT_URL       "https://api.attio.com"
 #define FERRY_ATTIO_DEFAULT_TOKEN_ENV "ATTIO_API_TOKEN"
+#define FERRY_SF_LOGIN_URL_DEFAULT    "https://login.salesforce.com"
+#define FERRY_SF_API_VERSION_DEFAULT  "66.0"
 
 struct ferry_config {
 	char *path; /* the file it was read from */
 
 	/* source: */
-	char *source_type; /* "salesforce-export" */
+	char *source_type; /* "salesforce-export" or "salesforce" */
 	char *source_path; /* export folder, relative to the workspace */
+
+	/* source, type salesforce: */
+	char *sf_login_url;  /* default FERRY_SF_LOGIN_URL_DEFAULT */
+	char *sf_auth;       /* client_credentials | refresh_token | jwt |
+	                        access_token | password */
+	char *sf_api_version; /* "66.0" */
+	char *sf_instance_url; /* access_token mode: where the token works */
+	char *sf_username;     /* jwt `sub`, password flow */
+	char *sf_private_key_file; /* jwt: a PEM key, mode 0600 */
+	/* Names of the environment variables (or credentials-file entries)
+	 * holding each secret; defaults SF_CLIENT_ID, SF_CLIENT_SECRET,
+	 * SF_REFRESH_TOKEN, SF_ACCESS_TOKEN, SF_PASSWORD. */
+	char *sf_client_id_env, *sf_client_secret_env, *sf_refresh_token_env;
+	char *sf_access_token_env, *sf_password_env;
+	char **sf_objects;        /* NULL: the default set */
+	size_t n_sf_objects;
+	char **sf_custom_objects; /* added to the default set */
+	size_t n_sf_custom_objects;
+	bool sf_include_deleted;  /* queryAll */
+	int64_t sf_page_size;     /* Bulk results maxRecords; 0: default */
 
 	/* destination: */
 	char *dest_type;        /* "attio" */
@@ -26,6 +48,7 @@ struct ferry_config {
 	char *dest_token_env;   /* default FERRY_ATTIO_DEFAULT_TOKEN_ENV */
 	double dest_write_rate; /* writes per second, default 25 */
 	double dest_read_rate;  /* reads per second, default 100 */
+	int64_t dest_record_limit; /* the plan's record cap; 0: unknown */
 
 	char *credentials_file; /* optional NAME=value file, mode 0600 */
 };

@@ -72,16 +72,47 @@ struct ferry_http_response {
 	long status;
 	struct ferry_buf body;
 	int attempts;
+	/* The final answer's header lines, "Name: value\n" each. */
+	struct ferry_buf headers;
 };
 #define FERRY_HTTP_RESPONSE_INIT                                               \
 	{                                                                      \
-		0, FERRY_BUF_INIT, 0                                           \
+		0, FERRY_BUF_INIT, 0, FERRY_BUF_INIT                           \
 	}
 void ferry_http_response_release(struct ferry_http_response *r);
+/* Copies the value of response header `name` (case-insensitive; the last
+ * one if repeated) into out. FERRY_ENOTFOUND if absent, FERRY_ETOOBIG if
+ * it does not fit. */
+int ferry_http_response_header(const struct ferry_http_response *r,
+                               const char *name, char *out, size_t outlen);
+
+/* A request beyond the JSON default (ferry_http_request_ex). */
+struct ferry_http_req {
+	/* Content-Type of the body (default "application/json"). */
+	const char *content_type;
+	/* Accept (default "application/json"). */
+	const char *accept;
+	/* The body and its length (body_len 0: strlen(body)); NULL: none. */
+	const char *body;
+	size_t body_len;
+	/* Send no Authorization header (token endpoints, version lists). */
+	bool no_auth;
+	/* Extra header lines ("Name: value"), NULL-terminated, or NULL. */
+	const char *const *headers;
+	/* Hand back 5xx at once instead of retrying: for a caller that must
+	 * not repeat a request (a token grant that rotates). */
+	bool no_retry;
+};
+
 
 struct ferry_http;
 int ferry_http_new(struct ferry_http **out, const struct ferry_http_opts *o);
 void ferry_http_free(struct ferry_http *h);
+/* Replaces the Bearer token (after a login or a refresh) and the base URL
+ * (a login's instance_url). Either may be NULL to keep it. */
+int ferry_http_set_auth(struct ferry_http *h, const char *token,
+                        const char *base_url);
+const char *ferry_http_base_url(const struct ferry_http *h);
 
 /* Sends `method` `path` (appended to base_url) with an optional JSON
  * `body`, waiting for the class's budget first. Returns 0 once the server
@@ -93,6 +124,15 @@ void ferry_http_free(struct ferry_http *h);
 int ferry_http_request(struct ferry_http *h, enum ferry_http_class cls,
                        const char *method, const char *path, const char *body,
                        struct ferry_http_response *resp);
+
+/* The same with the options of `req` (NULL: as ferry_http_request with
+ * no body). `path` is appended to base_url, unless it is a whole URL
+ * (https://… or http://…) on the base URL's host, as a login or a
+ * nextRecordsUrl may give. */
+int ferry_http_request_ex(struct ferry_http *h, enum ferry_http_class cls,
+                          const char *method, const char *path,
+                          const struct ferry_http_req *req,
+                          struct ferry_http_response *resp);
 
 const struct ferry_http_stats *ferry_http_stats(const struct ferry_http *h);
 

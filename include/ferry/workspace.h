@@ -17,7 +17,7 @@
 #define FERRY_WORKSPACE_DIR ".ferry"
 #define FERRY_WORKSPACE_DB  "state.db"
 /* The schema version this ferry writes. */
-#define FERRY_WORKSPACE_SCHEMA 2
+#define FERRY_WORKSPACE_SCHEMA 3
 
 struct ferry_workspace;
 
@@ -165,5 +165,24 @@ int ferry_workspace_meta_get(struct ferry_workspace *ws, const char *key,
                              struct ferry_buf *out);
 int ferry_workspace_meta_set(struct ferry_workspace *ws, const char *key,
                              const char *value);
+
+/*
+ * Source facts: what extract learned about the source besides its records
+ * (the schema snapshot, automation counts, limits, the extract's own
+ * bookkeeping), as JSON text under a name such as
+ * "salesforce/describe/Account". A put replaces the fact of that name.
+ */
+int ferry_facts_put(struct ferry_workspace *ws, const char *name,
+                    const char *json_text);
+/* FERRY_ENOTFOUND if there is no such fact. */
+int ferry_facts_get(struct ferry_workspace *ws, const char *name,
+                    struct ferry_buf *out);
+/* Every fact whose name starts with `prefix`, in name order; the text is
+ * borrowed for the call. */
+int ferry_facts_foreach(struct ferry_workspace *ws, const char *prefix,
+                        int (*cb)(const char *name, const char *json_text,
+                                  void *payload),
+                        void *payload);
+int ferry_facts_delete_prefix(struct ferry_workspace *ws, const char *prefix);
 
 #endif

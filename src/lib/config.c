@@ -48,11 +48,57 @@ static const char default_config[] =
 enum top_key { TOP_VERSION, TOP_SOURCE, TOP_DESTINATION, TOP_CREDENTIALS };
 static const char *const top_keys[] = {"version", "source", "destination",
                                        "credentials_file", NULL};
-enum source_key { SRC_TYPE, SRC_PATH };
-static const char *const source_keys[] = {"type", "path", NULL};
-enum dest_key { DST_TYPE, DST_BASE_URL, DST_TOKEN_ENV, DST_WRITE, DST_READ };
-static const char *const dest_keys[] = {"type",       "base_url",  "token_env",
-                                        "write_rate", "read_rate", NULL};
+enum source_key {
+	SRC_TYPE,
+	SRC_PATH,
+	SRC_LOGIN_URL,
+	SRC_AUTH,
+	SRC_API_VERSION,
+	SRC_INSTANCE_URL,
+	SRC_USERNAME,
+	SRC_PRIVATE_KEY,
+	SRC_CLIENT_ID_ENV,
+	SRC_CLIENT_SECRET_ENV,
+	SRC_REFRESH_TOKEN_ENV,
+	SRC_ACCESS_TOKEN_ENV,
+	SRC_PASSWORD_ENV,
+	SRC_OBJECTS,
+	SRC_CUSTOM_OBJECTS,
+	SRC_INCLUDE_DELETED,
+	SRC_PAGE_SIZE,
+};
+static const char *const source_keys[] = {"type",
+                                          "path",
+                                          "login_url",
+                                          "auth",
+                                          "api_version",
+                                          "instance_url",
+                                          "username",
+                                          "private_key_file",
+                                          "client_id_env",
+                                          "client_secret_env",
+                                          "refresh_token_env",
+                                          "access_token_env",
+                                          "password_env",
+                                          "objects",
+                                          "custom_objects",
+                                          "include_deleted",
+                                          "page_size",
+                                          NULL};
+enum dest_key {
+	DST_TYPE,
+	DST_BASE_URL,
+	DST_TOKEN_ENV,
+	DST_WRITE,
+	DST_READ,
+	DST_RECORD_LIMIT
+};
+static const char *const dest_keys[] = {
+    "type",      "base_url",     "token_env", "write_rate",
+    "read_rate", "record_limit", NULL};
+static const char *const sf_auth_modes[] = {
+    "client_credentials", "refresh_token", "jwt",
+    "access_token",       "password",      NULL};
 
 struct loader {
 	const char *path; /* as messages show it */
@@ -274,6 +320,165 @@ static bool valid_env_name(const char *s)
 	return true;
 }
 
+/* An http(s) URL without trailing slashes (paths are appended to it). */
+static int set_url(char **out, struct loader *ld, const char *name,
+                   const yaml_node_t *node)
+{
+	const char *v;
+	size_t len;
+	int error;
+
+	if ((error = scalar(&v, ld, name, node)) < 0)
+		return error;
+	if (!ferry_str_starts_with(v, "https://") &&
+	    !ferry_str_starts_with(v, "http://"))
+		return ferry_error_set(FERRY_ECONFIG,
+		                       "%s:%zu: '%s' must start with https:// "
+		                       "or http://, not '%.80s'",
+		                       ld->path, line_of(node), name, v);
+	for (len = strlen(v); len > 8 && v[len - 1] == '/'; len--)
+		;
+	free(*out);
+	*out = ferry_xstrndup(v, len);
+	return 0;
+}
+
+static int set_env_name(char **out, struct loader *ld, const char *name,
+                        const yaml_node_t *node)
+{
+	const char *v;
+	int error;
+
+	if ((error = scalar(&v, ld, name, node)) < 0)
+		return error;
+	if (!valid_env_name(v))
+		return ferry_error_set(
+		    FERRY_ECONFIG,
+		    "%s:%zu: '%s' must be the name of an environment "
+		    "variable (letters, digits, _), not '%.80s': secrets "
+		    "never go in ferry.yaml",
+		    ld->path, line_of(node), name, v);
+	free(*out);
+	*out = ferry_xstrdup(v);
+	return 0;
+}
+
+static int set_string(char **out, struct loader *ld, const char *name,
+                      const yaml_node_t *node)
+{
+	const char *v;
+	int error;
+
+	if ((error = scalar(&v, ld, name, node)) < 0)
+		return error;
+	free(*out);
+	*out = ferry_xstrdup(v);
+	return 0;
+}
+
+static bool valid_object_name(const char *s)
+{
+	size_t i;
+
+	if (!*s || strlen(s) > 63)
+		return false;
+	for (i = 0; s[i]; i++)
+		if (!(s[i] == '_' || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= '0' && s[i] <= '9')))
+			return false;
+	return true;
+}
+
+/* A YAML list of Salesforce object API names. */
+static int set_object_list(char ***out, size_t *n_out, struct loader *ld,
+                           const char *name, const yaml_node_t *node)
+{
+	yaml_node_item_t *it;
+	char **list = NULL;
+	size_t n = 0, i;
+	int error = 0;
+
+	if (node->type != YAML_SEQUENCE_NODE)
+		return ferry_error_set(FERRY_ECONFIG,
+		                       "%s:%zu: '%s' must be a list of object "
+		                       "names, e.g. [Account, Contact]",
+		                       ld->path, line_of(node), name);
+	list = ferry_xcalloc((size_t)(node->data.sequence.items.top -
+	                              node->data.sequence.items.start) +
+	                         1,
+	                     sizeof(*list));
+	for (it = node->data.sequence.items.start;
+	     it < node->data.sequence.items.top; it++) {
+		yaml_node_t *item = yaml_document_get_node(ld->doc, *it);
+		const char *v;
+
+		if (!item)
+			continue;
+		if ((error = scalar(&v, ld, name, item)) < 0)
+			goto done;
+		if (!valid_object_name(v)) {
+			error = ferry_error_set(
+			    FERRY_ECONFIG,
+			    "%s:%zu: '%.80s' in '%s' is not a Salesforce "
+			    "object API name (letters, digits, _)",
+			    ld->path, line_of(item), v, name);
+			goto done;
+		}
+		list[n++] = ferry_xstrdup(v);
+	}
+	for (i = 0; i < *n_out; i++)
+		free((*out)[i]);
+	free(*out);
+	*out = list;
+	*n_out = n;
+	list = NULL;
+done:
+	for (i = 0; list && i < n; i++)
+		free(list[i]);
+	free(list);
+	return error;
+}
+
+static int set_count(int64_t *out, struct loader *ld, const char *name,
+                     const yaml_node_t *node, int64_t min, int64_t max)
+{
+	const char *v;
+	int64_t n;
+	int error;
+
+	if ((error = scalar(&v, ld, name, node)) < 0)
+		return error;
+	if (ferry_parse_i64(v, &n) < 0 || n < min || n > max)
+		return ferry_error_set(
+		    FERRY_ECONFIG,
+		    "%s:%zu: '%s' must be a whole number "
+		    "from %" PRId64 " to %" PRId64 ", not '%.80s'",
+		    ld->path, line_of(node), name, min, max, v);
+	*out = n;
+	return 0;
+}
+
+static int set_bool(bool *out, struct loader *ld, const char *name,
+                    const yaml_node_t *node)
+{
+	const char *v;
+	int error;
+
+	if ((error = scalar(&v, ld, name, node)) < 0)
+		return error;
+	if (!strcmp(v, "true") || !strcmp(v, "yes"))
+		*out = true;
+	else if (!strcmp(v, "false") || !strcmp(v, "no"))
+		*out = false;
+	else
+		return ferry_error_set(FERRY_ECONFIG,
+		                       "%s:%zu: '%s' must be true or false, "
+		                       "not '%.80s'",
+		                       ld->path, line_of(node), name, v);
+	return 0;
+}
+
 static int on_source(struct loader *ld, int key, yaml_node_t *value)
 {
 	struct ferry_config *cfg = ld->cfg;
@@ -284,12 +489,13 @@ static int on_source(struct loader *ld, int key, yaml_node_t *value)
 	case SRC_TYPE:
 		if ((error = scalar(&v, ld, "source.type", value)) < 0)
 			return error;
-		if (strcmp(v, "salesforce-export"))
+		if (strcmp(v, "salesforce-export") && strcmp(v, "salesforce"))
 			return ferry_error_set(
 			    FERRY_ECONFIG,
 			    "%s:%zu: source type '%.80s' is not supported "
-			    "yet (this ferry reads 'salesforce-export'; "
-			    "other sources come later)",
+			    "yet (this ferry reads 'salesforce', through "
+			    "the API, and 'salesforce-export', a folder of "
+			    "CSV files; other sources come later)",
 			    ld->path, line_of(value), v);
 		free(cfg->source_type);
 		cfg->source_type = ferry_xstrdup(v);
@@ -301,6 +507,83 @@ static int on_source(struct loader *ld, int key, yaml_node_t *value)
 		cfg->source_path = NULL;
 		return resolve_path(&cfg->source_path, ld, "source.path", value,
 		                    v);
+	case SRC_LOGIN_URL:
+		return set_url(&cfg->sf_login_url, ld, "source.login_url",
+		               value);
+	case SRC_AUTH: {
+		size_t i;
+
+		if ((error = scalar(&v, ld, "source.auth", value)) < 0)
+			return error;
+		for (i = 0; sf_auth_modes[i] && strcmp(sf_auth_modes[i], v);
+		     i++)
+			;
+		if (!sf_auth_modes[i])
+			return ferry_error_set(
+			    FERRY_ECONFIG,
+			    "%s:%zu: 'source.auth' is '%.80s'; use one of "
+			    "client_credentials, refresh_token, jwt, "
+			    "access_token, password",
+			    ld->path, line_of(value), v);
+		return set_string(&cfg->sf_auth, ld, "source.auth", value);
+	}
+	case SRC_API_VERSION: {
+		double d;
+
+		if ((error = scalar(&v, ld, "source.api_version", value)) < 0)
+			return error;
+		if (ferry_parse_double(v, &d) < 0 || d < 31 || d > 999 ||
+		    !strchr(v, '.') || strlen(v) > 6)
+			return ferry_error_set(
+			    FERRY_ECONFIG,
+			    "%s:%zu: 'source.api_version' must look like "
+			    "\"66.0\" (31.0 or later), not '%.80s'",
+			    ld->path, line_of(value), v);
+		return set_string(&cfg->sf_api_version, ld,
+		                  "source.api_version", value);
+	}
+	case SRC_INSTANCE_URL:
+		return set_url(&cfg->sf_instance_url, ld, "source.instance_url",
+		               value);
+	case SRC_USERNAME:
+		return set_string(&cfg->sf_username, ld, "source.username",
+		                  value);
+	case SRC_PRIVATE_KEY:
+		if ((error = scalar(&v, ld, "source.private_key_file", value)) <
+		    0)
+			return error;
+		free(cfg->sf_private_key_file);
+		cfg->sf_private_key_file = NULL;
+		return resolve_path(&cfg->sf_private_key_file, ld,
+		                    "source.private_key_file", value, v);
+	case SRC_CLIENT_ID_ENV:
+		return set_env_name(&cfg->sf_client_id_env, ld,
+		                    "source.client_id_env", value);
+	case SRC_CLIENT_SECRET_ENV:
+		return set_env_name(&cfg->sf_client_secret_env, ld,
+		                    "source.client_secret_env", value);
+	case SRC_REFRESH_TOKEN_ENV:
+		return set_env_name(&cfg->sf_refresh_token_env, ld,
+		                    "source.refresh_token_env", value);
+	case SRC_ACCESS_TOKEN_ENV:
+		return set_env_name(&cfg->sf_access_token_env, ld,
+		                    "source.access_token_env", value);
+	case SRC_PASSWORD_ENV:
+		return set_env_name(&cfg->sf_password_env, ld,
+		                    "source.password_env", value);
+	case SRC_OBJECTS:
+		return set_object_list(&cfg->sf_objects, &cfg->n_sf_objects, ld,
+		                       "source.objects", value);
+	case SRC_CUSTOM_OBJECTS:
+		return set_object_list(&cfg->sf_custom_objects,
+		                       &cfg->n_sf_custom_objects, ld,
+		                       "source.custom_objects", value);
+	case SRC_INCLUDE_DELETED:
+		return set_bool(&cfg->sf_include_deleted, ld,
+		                "source.include_deleted", value);
+	case SRC_PAGE_SIZE:
+		return set_count(&cfg->sf_page_size, ld, "source.page_size",
+		                 value, 1, 1000000);
 	}
 	return 0;
 }
@@ -309,7 +592,6 @@ static int on_destination(struct loader *ld, int key, yaml_node_t *value)
 {
 	struct ferry_config *cfg = ld->cfg;
 	const char *v;
-	size_t len;
 	int error;
 
 	switch ((enum dest_key)key) {
@@ -326,36 +608,15 @@ static int on_destination(struct loader *ld, int key, yaml_node_t *value)
 		cfg->dest_type = ferry_xstrdup(v);
 		return 0;
 	case DST_BASE_URL:
-		if ((error = scalar(&v, ld, "destination.base_url", value)) < 0)
-			return error;
-		if (!ferry_str_starts_with(v, "https://") &&
-		    !ferry_str_starts_with(v, "http://"))
-			return ferry_error_set(
-			    FERRY_ECONFIG,
-			    "%s:%zu: 'destination.base_url' must start with "
-			    "https:// or http://, not '%.80s'",
-			    ld->path, line_of(value), v);
-		/* Paths are appended to it: drop trailing slashes. */
-		for (len = strlen(v); len > 8 && v[len - 1] == '/'; len--)
-			;
-		free(cfg->dest_base_url);
-		cfg->dest_base_url = ferry_xstrndup(v, len);
-		return 0;
+		return set_url(&cfg->dest_base_url, ld, "destination.base_url",
+		               value);
 	case DST_TOKEN_ENV:
-		if ((error = scalar(&v, ld, "destination.token_env", value)) <
-		    0)
-			return error;
-		if (!valid_env_name(v))
-			return ferry_error_set(
-			    FERRY_ECONFIG,
-			    "%s:%zu: 'destination.token_env' must be the "
-			    "name of an environment variable (letters, "
-			    "digits, _), not '%.80s': the token itself "
-			    "never goes in ferry.yaml",
-			    ld->path, line_of(value), v);
-		free(cfg->dest_token_env);
-		cfg->dest_token_env = ferry_xstrdup(v);
-		return 0;
+		return set_env_name(&cfg->dest_token_env, ld,
+		                    "destination.token_env", value);
+	case DST_RECORD_LIMIT:
+		return set_count(&cfg->dest_record_limit, ld,
+		                 "destination.record_limit", value, 1,
+		                 INT64_MAX);
 	case DST_WRITE:
 		return set_rate(&cfg->dest_write_rate, ld,
 		                "destination.write_rate", value);
@@ -461,6 +722,29 @@ static int yaml_error(struct loader *ld, const yaml_parser_t *p)
 	                       p->problem_mark.column + 1, problem);
 }
 
+/* What each way of logging in needs besides its secrets. */
+static int check_salesforce(struct loader *ld)
+{
+	struct ferry_config *cfg = ld->cfg;
+	const char *auth = cfg->sf_auth ? cfg->sf_auth : "client_credentials";
+
+	if (!strcmp(auth, "jwt") && !cfg->sf_username)
+		return missing(ld, "source.username",
+		               "the Salesforce user the JWT signs in as");
+	if (!strcmp(auth, "jwt") && !cfg->sf_private_key_file)
+		return missing(ld, "source.private_key_file",
+		               "the PEM private key matching the connected "
+		               "app's certificate, mode 0600");
+	if (!strcmp(auth, "password") && !cfg->sf_username)
+		return missing(ld, "source.username",
+		               "the Salesforce user to sign in as");
+	if (!strcmp(auth, "access_token") && !cfg->sf_instance_url)
+		return missing(ld, "source.instance_url",
+		               "the org URL the access token works on, e.g. "
+		               "https://acme.my.salesforce.com");
+	return 0;
+}
+
 static void set_defaults(struct ferry_config *cfg)
 {
 	if (!cfg->dest_base_url)
@@ -468,6 +752,25 @@ static void set_defaults(struct ferry_config *cfg)
 	if (!cfg->dest_token_env)
 		cfg->dest_token_env =
 		    ferry_xstrdup(FERRY_ATTIO_DEFAULT_TOKEN_ENV);
+	if (strcmp(cfg->source_type, "salesforce"))
+		return;
+	if (!cfg->sf_login_url)
+		cfg->sf_login_url = ferry_xstrdup(FERRY_SF_LOGIN_URL_DEFAULT);
+	if (!cfg->sf_auth)
+		cfg->sf_auth = ferry_xstrdup("client_credentials");
+	if (!cfg->sf_api_version)
+		cfg->sf_api_version =
+		    ferry_xstrdup(FERRY_SF_API_VERSION_DEFAULT);
+	if (!cfg->sf_client_id_env)
+		cfg->sf_client_id_env = ferry_xstrdup("SF_CLIENT_ID");
+	if (!cfg->sf_client_secret_env)
+		cfg->sf_client_secret_env = ferry_xstrdup("SF_CLIENT_SECRET");
+	if (!cfg->sf_refresh_token_env)
+		cfg->sf_refresh_token_env = ferry_xstrdup("SF_REFRESH_TOKEN");
+	if (!cfg->sf_access_token_env)
+		cfg->sf_access_token_env = ferry_xstrdup("SF_ACCESS_TOKEN");
+	if (!cfg->sf_password_env)
+		cfg->sf_password_env = ferry_xstrdup("SF_PASSWORD");
 }
 
 int ferry_config_load(struct ferry_config **out, const char *path)
@@ -541,10 +844,15 @@ int ferry_config_load(struct ferry_config **out, const char *path)
 	if (!ld.has_version)
 		error = missing(&ld, "version", "write 'version: 1'");
 	else if (!cfg->source_type)
-		error = missing(&ld, "source.type", "'salesforce-export'");
-	else if (!cfg->source_path)
+		error = missing(&ld, "source.type",
+		                "'salesforce' or 'salesforce-export'");
+	else if (!strcmp(cfg->source_type, "salesforce-export") &&
+	         !cfg->source_path)
 		error = missing(&ld, "source.path",
 		                "the export folder, relative to ferry.yaml");
+	else if (!strcmp(cfg->source_type, "salesforce") &&
+	         (error = check_salesforce(&ld)) < 0)
+		;
 	else if (!cfg->dest_type)
 		error = missing(&ld, "destination.type", "'attio'");
 done:
@@ -562,6 +870,15 @@ done:
 	return error;
 }
 
+static void free_list(char **list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+}
+
 void ferry_config_free(struct ferry_config *cfg)
 {
 	if (!cfg)
@@ -573,6 +890,19 @@ void ferry_config_free(struct ferry_config *cfg)
 	free(cfg->dest_base_url);
 	free(cfg->dest_token_env);
 	free(cfg->credentials_file);
+	free(cfg->sf_login_url);
+	free(cfg->sf_auth);
+	free(cfg->sf_api_version);
+	free(cfg->sf_instance_url);
+	free(cfg->sf_username);
+	free(cfg->sf_private_key_file);
+	free(cfg->sf_client_id_env);
+	free(cfg->sf_client_secret_env);
+	free(cfg->sf_refresh_token_env);
+	free(cfg->sf_access_token_env);
+	free(cfg->sf_password_env);
+	free_list(cfg->sf_objects, cfg->n_sf_objects);
+	free_list(cfg->sf_custom_objects, cfg->n_sf_custom_objects);
 	free(cfg);
 }
 

@@ -354,6 +354,99 @@ static void test_secret_missing(void **state)
 	free(dir);
 }
 
+/* The Salesforce API source: every setting, the defaults, and what each
+ * way of logging in needs. */
+static void test_salesforce_source(void **state)
+{
+	char *dir = test_tmpdir("config-sf");
+	char *key = ferry_xasprintf("%s/keys/sf.pem", dir);
+	struct ferry_config *cfg = NULL;
+
+	(void)state;
+	assert_int_equal(
+	    load_text(&cfg, dir,
+	              "version: 1\n"
+	              "source:\n"
+	              "  type: salesforce\n"
+	              "  login_url: https://acme.my.salesforce.com/\n"
+	              "  auth: jwt\n"
+	              "  username: int@acme.com\n"
+	              "  private_key_file: keys/sf.pem\n"
+	              "  api_version: \"62.0\"\n"
+	              "  client_id_env: ACME_SF_ID\n"
+	              "  objects: [Account, Contact]\n"
+	              "  custom_objects:\n"
+	              "    - Invoice__c\n"
+	              "  include_deleted: true\n"
+	              "  page_size: 10000\n"
+	              "destination:\n"
+	              "  type: attio\n"
+	              "  record_limit: 100000\n"),
+	    0);
+	assert_string_equal(cfg->source_type, "salesforce");
+	assert_null(cfg->source_path);
+	assert_string_equal(cfg->sf_login_url, "https://acme.my.salesforce.com");
+	assert_string_equal(cfg->sf_auth, "jwt");
+	assert_string_equal(cfg->sf_username, "int@acme.com");
+	assert_string_equal(cfg->sf_private_key_file, key);
+	assert_string_equal(cfg->sf_api_version, "62.0");
+	assert_string_equal(cfg->sf_client_id_env, "ACME_SF_ID");
+	assert_string_equal(cfg->sf_client_secret_env, "SF_CLIENT_SECRET");
+	assert_int_equal(cfg->n_sf_objects, 2);
+	assert_string_equal(cfg->sf_objects[1], "Contact");
+	assert_int_equal(cfg->n_sf_custom_objects, 1);
+	assert_string_equal(cfg->sf_custom_objects[0], "Invoice__c");
+	assert_true(cfg->sf_include_deleted);
+	assert_int_equal(cfg->sf_page_size, 10000);
+	assert_int_equal(cfg->dest_record_limit, 100000);
+	ferry_config_free(cfg);
+
+	assert_int_equal(load_text(&cfg, dir,
+	                           "version: 1\nsource: {type: salesforce}\n"
+	                           "destination: {type: attio}\n"),
+	                 0);
+	assert_string_equal(cfg->sf_login_url, FERRY_SF_LOGIN_URL_DEFAULT);
+	assert_string_equal(cfg->sf_auth, "client_credentials");
+	assert_string_equal(cfg->sf_api_version, FERRY_SF_API_VERSION_DEFAULT);
+	assert_string_equal(cfg->sf_client_id_env, "SF_CLIENT_ID");
+	assert_null(cfg->sf_objects);
+	assert_false(cfg->sf_include_deleted);
+	ferry_config_free(cfg);
+
+	expect_error("version: 1\nsource: {type: salesforce, auth: jwt}\n"
+	             "destination: {type: attio}\n",
+	             "ferry.yaml: missing 'source.username'");
+	expect_error("version: 1\nsource: {type: salesforce, auth: "
+	             "access_token}\ndestination: {type: attio}\n",
+	             "ferry.yaml: missing 'source.instance_url'");
+	expect_error("version: 1\nsource: {type: salesforce, auth: oauth}\n",
+	             "ferry.yaml:2: 'source.auth' is 'oauth'");
+	expect_error("version: 1\nsource: {type: salesforce, api_version: "
+	             "v62}\n",
+	             "ferry.yaml:2: 'source.api_version' must look like");
+	expect_error("version: 1\nsource:\n  type: salesforce\n"
+	             "  objects: [Account, \"Drop Table\"]\n",
+	             "ferry.yaml:4: 'Drop Table' in 'source.objects'");
+	expect_error("version: 1\nsource:\n  type: salesforce\n"
+	             "  objects: Account\n",
+	             "ferry.yaml:4: 'source.objects' must be a list");
+	expect_error("version: 1\nsource:\n  type: salesforce\n"
+	             "  client_secret_env: s3cr3t-value!\n",
+	             "ferry.yaml:4: 'source.client_secret_env' must be the "
+	             "name");
+	expect_error("version: 1\nsource:\n  type: salesforce\n"
+	             "  include_deleted: maybe\n",
+	             "ferry.yaml:4: 'source.include_deleted' must be true");
+	expect_error("version: 1\nsource:\n  type: salesforce\n"
+	             "  page_size: 0\n",
+	             "ferry.yaml:4: 'source.page_size' must be a whole");
+	expect_error("version: 1\nsource:\n  type: salesforce\n"
+	             "  login_url: login.salesforce.com\n",
+	             "ferry.yaml:4: 'source.login_url' must start with");
+	free(key);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -368,6 +461,7 @@ int main(void)
 	    cmocka_unit_test(test_secret_from_file),
 	    cmocka_unit_test(test_secret_file_too_open),
 	    cmocka_unit_test(test_secret_missing),
+	    cmocka_unit_test(test_salesforce_source),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -601,6 +601,95 @@ static void test_headers_and_methods(void **state)
 	server_stop(s);
 }
 
+/* request_ex: its own content type, Accept and extra headers, a request
+ * without the token, the answer's headers, whole URLs only on the base
+ * URL's origin, a switched token and base URL, and no retry when asked. */
+static void test_request_ex(void **state)
+{
+	static const struct step script[] = {
+	    {ACT_RESPOND, 200, "7", 0, "a,b\n", 0},
+	    {ACT_RESPOND, 200, NULL, 0, "{}", 0},
+	    {ACT_RESPOND, 200, NULL, 0, "{}", 0},
+	    {ACT_RESPOND, 503, NULL, 0, "{}", 0},
+	};
+	static const char *const extra[] = {"Sforce-Call-Options: client=x",
+	                                    NULL};
+	struct server *s = START(script);
+	struct ferry_http *h = client(s->url, 3);
+	struct ferry_http_response r = FERRY_HTTP_RESPONSE_INIT;
+	struct ferry_http_req req;
+	char v[64], *abs_url;
+
+	(void)state;
+	memset(&req, 0, sizeof(req));
+	req.content_type = "application/x-www-form-urlencoded";
+	req.accept = "text/csv";
+	req.body = "a=1&b=2";
+	req.no_auth = true;
+	req.headers = extra;
+	assert_int_equal(ferry_http_request_ex(h, FERRY_HTTP_READ, "POST",
+	                                       "/token", &req, &r),
+	                 0);
+	assert_string_equal(s->seen[0].ctype,
+	                    "application/x-www-form-urlencoded");
+	assert_string_equal(s->seen[0].accept, "text/csv");
+	assert_string_equal(s->seen[0].auth, "");
+	assert_string_equal(s->seen[0].body, "a=1&b=2");
+	assert_string_equal(r.body.ptr, "a,b\n");
+	assert_int_equal(ferry_http_response_header(&r, "retry-after", v,
+	                                            sizeof(v)),
+	                 0);
+	assert_string_equal(v, "7");
+	assert_int_equal(ferry_http_response_header(&r, "Content-Type", v,
+	                                            sizeof(v)),
+	                 0);
+	assert_string_equal(v, "application/json");
+	assert_int_equal(ferry_http_response_header(&r, "Content-Type", v, 4),
+	                 FERRY_ETOOBIG);
+	assert_int_equal(
+	    ferry_http_response_header(&r, "Sforce-Locator", v, sizeof(v)),
+	    FERRY_ENOTFOUND);
+
+	/* A new token and the same origin as a whole URL. */
+	assert_int_equal(ferry_http_set_auth(h, "t2", NULL), 0);
+	abs_url = ferry_xasprintf("%s/services/data/v66.0/query/01g-2000",
+	                          s->url);
+	assert_int_equal(ferry_http_request_ex(h, FERRY_HTTP_READ, "GET",
+	                                       abs_url, NULL, &r),
+	                 0);
+	assert_string_equal(s->seen[1].auth, "Bearer t2");
+	assert_string_equal(s->seen[1].path,
+	                    "/services/data/v66.0/query/01g-2000");
+	free(abs_url);
+	/* Another origin is refused before anything is sent. */
+	assert_int_equal(ferry_http_request_ex(h, FERRY_HTTP_READ, "GET",
+	                                       "http://127.0.0.2:1/x", NULL,
+	                                       &r),
+	                 FERRY_EINVALID);
+	assert_int_equal(ferry_http_set_auth(h, NULL, "ftp://x"),
+	                 FERRY_EINVALID);
+	assert_int_equal(ferry_http_set_auth(h, "a\nb", NULL), FERRY_EINVALID);
+	abs_url = ferry_xasprintf("%s/", s->url);
+	assert_int_equal(ferry_http_set_auth(h, NULL, abs_url), 0);
+	assert_string_equal(ferry_http_base_url(h), s->url);
+	free(abs_url);
+	assert_int_equal(
+	    ferry_http_request_ex(h, FERRY_HTTP_READ, "GET", "/p", NULL, &r),
+	    0);
+	/* no_retry: a 503 is the answer at once. */
+	memset(&req, 0, sizeof(req));
+	req.no_retry = true;
+	assert_int_equal(
+	    ferry_http_request_ex(h, FERRY_HTTP_READ, "GET", "/p", &req, &r),
+	    0);
+	assert_int_equal(r.status, 503);
+	assert_int_equal(r.attempts, 1);
+	assert_int_equal(server_count(s), 4);
+	ferry_http_response_release(&r);
+	ferry_http_free(h);
+	server_stop(s);
+}
+
 static void test_write_limiter(void **state)
 {
 	static const struct step script[] = {
@@ -760,6 +849,7 @@ int main(void)
 	    cmocka_unit_test(test_long_retry_after_ends),
 	    cmocka_unit_test(test_connection_refused),
 	    cmocka_unit_test(test_headers_and_methods),
+	    cmocka_unit_test(test_request_ex),
 	    cmocka_unit_test(test_write_limiter),
 	    cmocka_unit_test(test_too_big),
 	    cmocka_unit_test(test_tls_failures),

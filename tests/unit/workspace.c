@@ -231,7 +231,8 @@ static void test_migrates_v1(void **state)
 	sqlite3_close(db);
 
 	assert_int_equal(ferry_workspace_open(&ws, dir), 0);
-	assert_int_equal(ferry_workspace_schema_version(ws), 2);
+	assert_int_equal(ferry_workspace_schema_version(ws),
+	                 FERRY_WORKSPACE_SCHEMA);
 	assert_int_equal(ferry_stage_foreach_object(ws, count_object, &objects),
 	                 0);
 	assert_int_equal(objects, 1);
@@ -259,7 +260,8 @@ static void test_migrates_v1(void **state)
 
 	/* Opening again finds nothing to do. */
 	assert_int_equal(ferry_workspace_open(&ws, dir), 0);
-	assert_int_equal(ferry_workspace_schema_version(ws), 2);
+	assert_int_equal(ferry_workspace_schema_version(ws),
+	                 FERRY_WORKSPACE_SCHEMA);
 	ferry_workspace_free(ws);
 	ferry_buf_release(&sql);
 	ferry_buf_release(&recs);
@@ -311,6 +313,51 @@ static void test_nested_transactions(void **state)
 	free(dir);
 }
 
+static int collect_fact(const char *name, const char *json, void *payload)
+{
+	struct ferry_buf *b = payload;
+
+	assert_int_equal(ferry_buf_printf(b, "%s=%s;", name, json), 0);
+	return 0;
+}
+
+/* Facts are replaced by name, found by prefix (and only by prefix), and
+ * survive reopening. */
+static void test_facts(void **state)
+{
+	char *dir = test_tmpdir("ws-facts");
+	struct ferry_workspace *ws = NULL;
+	struct ferry_buf b = FERRY_BUF_INIT;
+
+	(void)state;
+	assert_int_equal(ferry_workspace_init(dir), 0);
+	assert_int_equal(ferry_workspace_open(&ws, dir), 0);
+	assert_int_equal(ferry_facts_put(ws, "sf/describe/Account", "{}"), 0);
+	assert_int_equal(ferry_facts_put(ws, "sf/describe/Contact", "[1]"), 0);
+	assert_int_equal(ferry_facts_put(ws, "sf/describe/Account", "{\"a\":1}"),
+	                 0);
+	assert_int_equal(ferry_facts_put(ws, "sf/describeX", "2"), 0);
+	assert_int_equal(ferry_facts_put(ws, "sf/limits", "3"), 0);
+	ferry_workspace_free(ws);
+
+	assert_int_equal(ferry_workspace_open(&ws, dir), 0);
+	assert_int_equal(ferry_facts_get(ws, "sf/describe/Account", &b), 0);
+	assert_string_equal(b.ptr, "{\"a\":1}");
+	assert_int_equal(ferry_facts_get(ws, "sf/nope", &b), FERRY_ENOTFOUND);
+	ferry_buf_clear(&b);
+	assert_int_equal(
+	    ferry_facts_foreach(ws, "sf/describe/", collect_fact, &b), 0);
+	assert_string_equal(b.ptr, "sf/describe/Account={\"a\":1};"
+	                           "sf/describe/Contact=[1];");
+	assert_int_equal(ferry_facts_delete_prefix(ws, "sf/describe/"), 0);
+	ferry_buf_clear(&b);
+	assert_int_equal(ferry_facts_foreach(ws, "sf/", collect_fact, &b), 0);
+	assert_string_equal(b.ptr, "sf/describeX=2;sf/limits=3;");
+	ferry_workspace_free(ws);
+	ferry_buf_release(&b);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -322,6 +369,7 @@ int main(void)
 	    cmocka_unit_test(test_wal_and_concurrent_reader),
 	    cmocka_unit_test(test_migrates_v1),
 	    cmocka_unit_test(test_nested_transactions),
+	    cmocka_unit_test(test_facts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,11 +23,13 @@
 /* A Retry-After further out than this ends the call instead of leaving
  * ferry silently asleep: the person running it decides when to resume. */
 #define RETRY_AFTER_WAIT_MAX_MS ((int64_t)5 * 60 * 1000)
+/* Response header lines kept for the caller. */
+#define RESP_HEADERS_MAX ((size_t)64 * 1024)
 
 struct ferry_http {
 	CURL *curl;
 	bool curl_global; /* curl_global_init() to undo */
-	struct curl_slist *headers;
+	char *token;      /* wiped before it is freed */
 	char *base_url;
 	char *name;
 	struct ferry_ratelimit rl[2]; /* indexed by enum ferry_http_class */
@@ -40,6 +42,7 @@ struct ferry_http {
 
 	/* The attempt in flight. */
 	struct ferry_buf body;
+	struct ferry_buf resp_headers;
 	bool too_big;
 	bool has_retry_after;
 	char retry_after[128];
@@ -70,7 +73,22 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
 	if (n >= 5 && memcmp(ptr, "HTTP/", 5) == 0) {
 		h->has_retry_after = false;
 		h->retry_after[0] = '\0';
-	} else if (n > sizeof(name) - 1 &&
+		ferry_buf_clear(&h->resp_headers);
+		return n;
+	}
+	/* Kept for the caller without the line end; a header block over
+	 * the buffer's cap loses its tail, never the request. */
+	if (memchr(ptr, ':', n)) {
+		size_t hlen = n, before = h->resp_headers.len;
+
+		while (hlen > 0 &&
+		       (ptr[hlen - 1] == '\r' || ptr[hlen - 1] == '\n'))
+			hlen--;
+		if (ferry_buf_put(&h->resp_headers, ptr, hlen) < 0 ||
+		    ferry_buf_putc(&h->resp_headers, '\n') < 0)
+			ferry_buf_truncate(&h->resp_headers, before);
+	}
+	if (n > sizeof(name) - 1 &&
 	           strncasecmp(ptr, name, sizeof(name) - 1) == 0) {
 		v = ptr + sizeof(name) - 1;
 		e = ptr + n;
@@ -105,6 +123,24 @@ static void wipe_auth_header(struct curl_slist *l)
 			explicit_bzero(l->data, strlen(l->data));
 }
 
+static void free_secret(char *s)
+{
+	if (s) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
+/* A base URL as ferry keeps it: no trailing slashes. */
+static char *trimmed_url(const char *url)
+{
+	size_t len = strlen(url);
+
+	while (len > 0 && url[len - 1] == '/')
+		len--;
+	return ferry_xstrndup(url, len);
+}
+
 static void set_limiter(struct ferry_ratelimit *rl, double rate)
 {
 	unsigned limit;
@@ -123,8 +159,6 @@ static void set_limiter(struct ferry_ratelimit *rl, double rate)
 int ferry_http_new(struct ferry_http **out, const struct ferry_http_opts *o)
 {
 	struct ferry_http *h = NULL;
-	char *auth = NULL;
-	size_t len;
 	long connect_ms;
 	int error = 0;
 
@@ -163,10 +197,9 @@ int ferry_http_new(struct ferry_http **out, const struct ferry_http_opts *o)
 		goto done;
 	}
 	h->curl_global = true;
-	h->base_url = ferry_xstrdup(o->base_url);
-	len = strlen(h->base_url);
-	while (len > 0 && h->base_url[len - 1] == '/')
-		h->base_url[--len] = '\0';
+	h->base_url = trimmed_url(o->base_url);
+	if (o->token && *o->token)
+		h->token = ferry_xstrdup(o->token);
 	h->name = ferry_xstrdup(o->name && *o->name ? o->name : "the server");
 	set_limiter(&h->rl[FERRY_HTTP_READ], o->read_rate);
 	set_limiter(&h->rl[FERRY_HTTP_WRITE], o->write_rate);
@@ -183,23 +216,14 @@ int ferry_http_new(struct ferry_http **out, const struct ferry_http_opts *o)
 		h->backoff_max_ms = h->backoff_base_ms;
 	h->rng = ferry_http__rng_seed();
 	ferry_buf_init(&h->body, FERRY_HTTP_BODY_MAX);
+	ferry_buf_init(&h->resp_headers, RESP_HEADERS_MAX);
 
-	h->headers =
-	    curl_slist_append(h->headers, "Content-Type: application/json");
-	h->headers = curl_slist_append(h->headers, "Accept: application/json");
-	/* No "Expect: 100-continue" round trip before large bodies. */
-	h->headers = curl_slist_append(h->headers, "Expect:");
-	if (o->token && *o->token) {
-		auth = ferry_xasprintf("Authorization: Bearer %s", o->token);
-		h->headers = curl_slist_append(h->headers, auth);
-	}
 	h->curl = curl_easy_init();
-	if (!h->curl || !h->headers) {
+	if (!h->curl) {
 		error =
 		    ferry_error_set(FERRY_ERROR, "cannot initialise libcurl");
 		goto done;
 	}
-	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->headers);
 	curl_easy_setopt(h->curl, CURLOPT_USERAGENT, "ferry/" FERRY_VERSION);
 	curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, h);
@@ -226,10 +250,6 @@ int ferry_http_new(struct ferry_http **out, const struct ferry_http_opts *o)
 	*out = h;
 	h = NULL;
 done:
-	if (auth) {
-		explicit_bzero(auth, strlen(auth));
-		free(auth);
-	}
 	ferry_http_free(h);
 	return error;
 }
@@ -242,8 +262,8 @@ void ferry_http_free(struct ferry_http *h)
 		curl_easy_cleanup(h->curl);
 	if (h->curl_global)
 		curl_global_cleanup();
-	wipe_auth_header(h->headers);
-	curl_slist_free_all(h->headers);
+	free_secret(h->token);
+	ferry_buf_release(&h->resp_headers);
 	ferry_ratelimit_release(&h->rl[0]);
 	ferry_ratelimit_release(&h->rl[1]);
 	ferry_buf_release(&h->body);
@@ -257,13 +277,75 @@ const struct ferry_http_stats *ferry_http_stats(const struct ferry_http *h)
 	return &h->stats;
 }
 
+int ferry_http_set_auth(struct ferry_http *h, const char *token,
+                        const char *base_url)
+{
+	if ((token && has_control_chars(token)) ||
+	    (base_url && has_control_chars(base_url)))
+		return ferry_error_set(FERRY_EINVALID,
+		                       "a token or URL for %s contains a line "
+		                       "break or control character",
+		                       h->name);
+	if (base_url && !ferry_str_starts_with(base_url, "https://") &&
+	    !ferry_str_starts_with(base_url, "http://"))
+		return ferry_error_set(FERRY_EINVALID,
+		                       "%s gave the URL '%.200s', which is "
+		                       "not http(s)",
+		                       h->name, base_url);
+	if (token) {
+		free_secret(h->token);
+		h->token = *token ? ferry_xstrdup(token) : NULL;
+	}
+	if (base_url) {
+		free(h->base_url);
+		h->base_url = trimmed_url(base_url);
+	}
+	return 0;
+}
+
+const char *ferry_http_base_url(const struct ferry_http *h)
+{
+	return h->base_url;
+}
+
 void ferry_http_response_release(struct ferry_http_response *r)
 {
 	if (!r)
 		return;
 	ferry_buf_release(&r->body);
+	ferry_buf_release(&r->headers);
 	r->status = 0;
 	r->attempts = 0;
+}
+
+int ferry_http_response_header(const struct ferry_http_response *r,
+                               const char *name, char *out, size_t outlen)
+{
+	const char *line = r->headers.ptr, *found = NULL, *end;
+	size_t nlen = strlen(name), vlen;
+
+	while (*line) {
+		end = strchr(line, '\n');
+		if (!end)
+			end = line + strlen(line);
+		if ((size_t)(end - line) > nlen && line[nlen] == ':' &&
+		    strncasecmp(line, name, nlen) == 0)
+			found = line + nlen + 1;
+		line = *end ? end + 1 : end;
+	}
+	if (!found)
+		return FERRY_ENOTFOUND;
+	while (*found == ' ' || *found == '\t')
+		found++;
+	end = strchr(found, '\n');
+	vlen = end ? (size_t)(end - found) : strlen(found);
+	while (vlen > 0 && (found[vlen - 1] == ' ' || found[vlen - 1] == '\t'))
+		vlen--;
+	if (vlen >= outlen)
+		return FERRY_ETOOBIG;
+	memcpy(out, found, vlen);
+	out[vlen] = '\0';
+	return 0;
 }
 
 /* Waits until the class's window has room, then records the event. */
@@ -429,7 +511,8 @@ static int no_answer_error(struct ferry_http *h, CURLcode rc, int attempts)
 /* Points the handle at one request. Requests without a body are sent
  * without one; POST, PUT and PATCH always carry a (possibly empty) body. */
 static void setup_request(struct ferry_http *h, const char *url,
-                          const char *method, const char *body)
+                          const char *method, const char *body,
+                          size_t body_len)
 {
 	bool bodyless =
 	    strcmp(method, "GET") == 0 || strcmp(method, "DELETE") == 0;
@@ -444,10 +527,96 @@ static void setup_request(struct ferry_http *h, const char *url,
 	if (!body)
 		body = "";
 	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE_LARGE,
-	                 (curl_off_t)strlen(body));
+	                 (curl_off_t)body_len);
 	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(h->curl, CURLOPT_CUSTOMREQUEST,
 	                 strcmp(method, "POST") == 0 ? NULL : method);
+}
+
+/* The header lines of one request; the Authorization line is wiped
+ * before the list is freed. */
+static int request_headers(struct curl_slist **out, struct ferry_http *h,
+                           const struct ferry_http_req *req)
+{
+	struct curl_slist *l = NULL, *n;
+	char *line = NULL;
+	const char *const *x;
+	int error = 0;
+
+	line = ferry_xasprintf(
+	    "Content-Type: %s",
+	    req->content_type ? req->content_type : "application/json");
+	if (!(n = curl_slist_append(l, line)))
+		goto oom;
+	l = n;
+	free(line);
+	line = ferry_xasprintf("Accept: %s",
+	                       req->accept ? req->accept : "application/json");
+	if (!(n = curl_slist_append(l, line)))
+		goto oom;
+	l = n;
+	/* No "Expect: 100-continue" round trip before large bodies. */
+	if (!(n = curl_slist_append(l, "Expect:")))
+		goto oom;
+	l = n;
+	for (x = req->headers; x && *x; x++) {
+		if (has_control_chars(*x) || !strchr(*x, ':')) {
+			error = ferry_error_set(FERRY_EINVALID,
+			                        "bad request header '%.80s'", *x);
+			goto done;
+		}
+		if (!(n = curl_slist_append(l, *x)))
+			goto oom;
+		l = n;
+	}
+	if (h->token && !req->no_auth) {
+		free_secret(line);
+		line = ferry_xasprintf("Authorization: Bearer %s", h->token);
+		if (!(n = curl_slist_append(l, line)))
+			goto oom;
+		l = n;
+	}
+	*out = l;
+	l = NULL;
+	goto done;
+oom:
+	error = ferry_error_set(FERRY_ERROR, "out of memory for headers");
+done:
+	free_secret(line);
+	wipe_auth_header(l);
+	curl_slist_free_all(l);
+	return error;
+}
+
+/* The URL for `path`: appended to the base URL, or a whole URL that must
+ * be on the base URL's scheme, host and port (a nextRecordsUrl or a
+ * login's links), so a server cannot send the token elsewhere. */
+static int request_url(char **out, struct ferry_http *h, const char *path)
+{
+	const char *origin_end;
+	size_t olen;
+
+	if (path[0] == '/') {
+		*out = ferry_xasprintf("%s%s", h->base_url, path);
+		return 0;
+	}
+	origin_end = strstr(h->base_url, "://");
+	origin_end = origin_end ? strchr(origin_end + 3, '/') : NULL;
+	olen = origin_end ? (size_t)(origin_end - h->base_url)
+	                  : strlen(h->base_url);
+	if (strncmp(path, h->base_url, olen) != 0 ||
+	    (path[olen] != '/' && path[olen] != '\0'))
+		return ferry_error_set(FERRY_EINVALID,
+		                       "%s pointed ferry at '%.200s', which "
+		                       "is not on %s: refused",
+		                       h->name, path, h->base_url);
+	if (has_control_chars(path))
+		return ferry_error_set(FERRY_EINVALID,
+		                       "a URL from %s contains a control "
+		                       "character: refused",
+		                       h->name);
+	*out = ferry_xstrdup(path);
+	return 0;
 }
 
 /*
@@ -466,19 +635,39 @@ int ferry_http_request(struct ferry_http *h, enum ferry_http_class cls,
                        const char *method, const char *path, const char *body,
                        struct ferry_http_response *resp)
 {
+	struct ferry_http_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.body = body;
+	return ferry_http_request_ex(h, cls, method, path, &req, resp);
+}
+
+int ferry_http_request_ex(struct ferry_http *h, enum ferry_http_class cls,
+                          const char *method, const char *path,
+                          const struct ferry_http_req *req_in,
+                          struct ferry_http_response *resp)
+{
+	static const struct ferry_http_req no_options;
+	const struct ferry_http_req *req = req_in ? req_in : &no_options;
+	struct curl_slist *headers = NULL;
 	char *url = NULL;
 	int error = 0, failures = 0, sent = 0, in_a_row_429 = 0;
 	long status = 0;
 
-	if (!h || !method || !path || path[0] != '/' || !resp ||
+	if (!h || !method || !path || !resp ||
 	    (cls != FERRY_HTTP_READ && cls != FERRY_HTTP_WRITE)) {
 		error = ferry_error_set(
 		    FERRY_EINVALID, "bad HTTP request arguments (path '%s')",
 		    path ? path : "");
 		goto done;
 	}
-	url = ferry_xasprintf("%s%s", h->base_url, path);
-	setup_request(h, url, method, body);
+	if ((error = request_url(&url, h, path)) < 0 ||
+	    (error = request_headers(&headers, h, req)) < 0)
+		goto done;
+	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, headers);
+	setup_request(h, url, method, req->body,
+	              req->body && !req->body_len ? strlen(req->body)
+	                                          : req->body_len);
 
 	for (;;) {
 		CURLcode rc;
@@ -486,6 +675,7 @@ int ferry_http_request(struct ferry_http *h, enum ferry_http_class cls,
 		wait_for_budget(h, cls);
 		ferry_buf_release(&h->body);
 		ferry_buf_init(&h->body, FERRY_HTTP_BODY_MAX);
+		ferry_buf_clear(&h->resp_headers);
 		h->too_big = false;
 		h->has_retry_after = false;
 		h->retry_after[0] = '\0';
@@ -536,7 +726,8 @@ int ferry_http_request(struct ferry_http *h, enum ferry_http_class cls,
 			in_a_row_429 = 0;
 			if (status >= 500 && status <= 599) {
 				h->stats.server_errors++;
-				if (++failures >= h->max_attempts)
+				if (++failures >= h->max_attempts ||
+				    req->no_retry)
 					break;
 				backoff_sleep(h, failures);
 				continue;
@@ -560,11 +751,21 @@ int ferry_http_request(struct ferry_http *h, enum ferry_http_class cls,
 	ferry_buf_release(&resp->body);
 	resp->body = h->body;
 	ferry_buf_init(&h->body, FERRY_HTTP_BODY_MAX);
+	ferry_buf_release(&resp->headers);
+	ferry_buf_clear(&resp->headers);
+	if (ferry_buf_put(&resp->headers, h->resp_headers.ptr,
+	                  h->resp_headers.len) < 0)
+		ferry_buf_clear(&resp->headers);
 	resp->status = status;
 	resp->attempts = sent;
 done:
-	if (h)
+	if (h) {
 		ferry_buf_release(&h->body);
+		/* The handle keeps a pointer to the list: drop it first. */
+		curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, NULL);
+	}
+	wipe_auth_header(headers);
+	curl_slist_free_all(headers);
 	free(url);
 	return error;
 }

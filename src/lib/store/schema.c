@@ -65,6 +65,13 @@ static const char *const steps[] = {
     "  PRIMARY KEY (object, source_id)\n"
     ") WITHOUT ROWID;\n"
     "CREATE INDEX ledger_status ON ledger(object, status);\n",
+
+    /* 3: source facts (the schema snapshot and what else extract saw). */
+    "CREATE TABLE source_facts (\n"
+    "  name TEXT PRIMARY KEY NOT NULL,\n"
+    "  json TEXT NOT NULL,\n"
+    "  fetched_at TEXT NOT NULL\n"
+    ") WITHOUT ROWID;\n",
 };
 
 _Static_assert(FERRY_ARRAY_LEN(steps) == FERRY_WORKSPACE_SCHEMA,
