@@ -55,3 +55,5 @@ print("  %d written in %.1f s: %.1f writes/s = %.0f%% of the 25/s limit; %d requ
 print("  the sandbox saw at most %d writes in any 1 s window"
       % stats["max_writes_in_any_1s_window"])
 PY
+
+"$root/scripts/bench_sf.sh" "$build"

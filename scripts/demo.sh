@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # demo.sh: a whole migration of the bundled sample org (examples/sample-org)
-# into the local Attio sandbox: init, extract, run, status. The sandbox
+# into the local Attio sandbox: init, extract, analyze, run, status. The sandbox
 # keeps its records in demo/attio.db, so running the demo again shows the
 # second run writing nothing new. `make demo-clean` starts over.
 set -euo pipefail
@@ -41,6 +41,9 @@ echo
 echo "== ferry extract"
 "$ferry" -C "$ws" extract
 echo
+echo "== ferry analyze"
+"$ferry" -C "$ws" analyze
+echo
 echo "== ferry run"
 status=0
 "$ferry" -C "$ws" run || status=$?
@@ -52,5 +55,6 @@ echo "== In the sandbox now:"
 curl -s -H "Authorization: Bearer $FERRY_SANDBOX_TOKEN" "$url/__sandbox/stats" |
 	python3 -c 'import json,sys; s=json.load(sys.stdin); print("  records per object:", s.get("records_per_object")); print("  requests served:", s.get("requests"), " writes:", s.get("writes"), " 429s sent:", s.get("rate_limited"))'
 echo
+echo "The readiness report: demo/workspace/reports/readiness.html"
 echo "Run 'make demo' again: the second run writes nothing new. 'make demo-clean' starts over."
 exit $status

@@ -46,4 +46,16 @@ int ferry_attio_query(json_t **out, struct ferry_attio *a, const char *object,
 int ferry_attio_get_record(json_t **out, struct ferry_attio *a,
                            const char *object, const char *record_id);
 
+/* GET `path` (e.g. "/v2/workspace_members"): *out receives the answer's
+ * "data" (caller decrefs). FERRY_ENOTFOUND on 404. */
+int ferry_attio_get_data(json_t **out, struct ferry_attio *a, const char *path);
+
+/* What analyze and plan check against (attio_schema.c): the workspace
+ * members (an array) and, for each of `objects`, its attributes with the
+ * options of every select attribute under "options":
+ *   {"members": [...], "attributes": {"companies": [...], ...}}
+ * An object the workspace does not have is left out. */
+int ferry_attio_schema(json_t **out, struct ferry_attio *a,
+                       const char *const *objects);
+
 #endif

@@ -51,6 +51,9 @@ struct ferry_http_opts {
 	const char *base_url; /* "https://api.attio.com"; no trailing slash */
 	const char *token;    /* Bearer token; copied */
 	const char *name;     /* for messages: "Attio" */
+	/* The ferry.yaml key that sets base_url, for messages (default
+	 * "destination.base_url"). */
+	const char *url_setting;
 	double read_rate;     /* requests per second; 0: unlimited */
 	double write_rate;
 	int max_attempts; /* per request, including the first; default 6 */

@@ -5,7 +5,7 @@
 #include "util.h"
 #include "cmd.h"
 
-static int exit_code(int error)
+int ferry_cli_exit_code(int error)
 {
 	switch (error) {
 	case FERRY_OK:
@@ -38,7 +38,7 @@ int ferry_cli_fail(const struct ferry_cli *cli, int error)
 	fflush(stdout); /* what was said before the error comes first */
 	fprintf(stderr, "ferry %s: %s\n", cli->name ? cli->name : "",
 	        *msg ? msg : ferry_error_name(error));
-	return exit_code(error);
+	return ferry_cli_exit_code(error);
 }
 
 int ferry_cli_usage(const struct ferry_cli *cli, const char *fmt, ...)

@@ -67,7 +67,9 @@ struct ferry_cmd {
 };
 
 extern const struct ferry_cmd ferry_cmd_init;
+extern const struct ferry_cmd ferry_cmd_check;
 extern const struct ferry_cmd ferry_cmd_extract;
+extern const struct ferry_cmd ferry_cmd_analyze;
 extern const struct ferry_cmd ferry_cmd_run;
 extern const struct ferry_cmd ferry_cmd_status;
 extern const struct ferry_cmd ferry_cmd_audit;
@@ -80,6 +82,8 @@ const struct ferry_cmd *ferry_cmd_find(const char *name);
 /* Turns a library error code into an exit code (the one place that
  * does), and prints "ferry <cmd>: <message>" to stderr. */
 int ferry_cli_fail(const struct ferry_cli *cli, int error);
+/* The exit code for a library error code, without printing. */
+int ferry_cli_exit_code(int error);
 /* Prints a usage error for the command and returns FERRY_EXIT_USAGE. */
 int ferry_cli_usage(const struct ferry_cli *cli, const char *fmt, ...)
     FERRY_PRINTF(2, 3);
@@ -93,6 +97,13 @@ bool ferry_cli_flag(const struct ferry_cli *cli, const char *name);
  * outside a workspace. FERRY_EUSAGE with a message. */
 int ferry_cli_parse(struct ferry_cli *cli, const struct ferry_cmd *cmd,
                     int argc, char **argv);
+
+/* Connects to the Attio workspace of ferry.yaml and proves the token
+ * works (GET /v2/self): the token goes into `token` (which the caller
+ * releases, after the client), the workspace's name into `name`. */
+struct ferry_attio;
+int ferry_cli_open_attio(struct ferry_attio **out, struct ferry_cli *cli,
+                         struct ferry_buf *token, struct ferry_buf *name);
 
 /* `ferry help <cmd>` and `ferry <cmd> --help`. */
 void ferry_cmd_print_help(FILE *f, const struct ferry_cmd *cmd);

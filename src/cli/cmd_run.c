@@ -42,43 +42,6 @@ static void on_progress(const struct ferry_load_progress *p, void *payload)
 		fprintf(stderr, "\n");
 }
 
-static int open_destination(struct ferry_attio **out, struct ferry_cli *cli,
-                            struct ferry_buf *token)
-{
-	struct ferry_http_opts o;
-	struct ferry_buf name = FERRY_BUF_INIT;
-	struct ferry_attio *attio = NULL;
-	int error;
-
-	if ((error = ferry_config_secret(cli->cfg, cli->cfg->dest_token_env,
-	                                 token)) < 0)
-		goto done;
-	memset(&o, 0, sizeof(o));
-	o.base_url = cli->cfg->dest_base_url;
-	o.token = token->ptr;
-	o.name = "Attio";
-	o.read_rate = cli->cfg->dest_read_rate;
-	o.write_rate = cli->cfg->dest_write_rate;
-	if ((error = ferry_attio_new(&attio, &o)) < 0)
-		goto done;
-	if ((error = ferry_attio_check(attio, &name)) < 0) {
-		if (error == FERRY_EAUTH)
-			ferry_error_wrap(error,
-			                 "Attio refused the token in '%s'",
-			                 cli->cfg->dest_token_env);
-		goto done;
-	}
-	if (!ferry_cli_flag(cli, "--json"))
-		printf("Loading into Attio workspace '%s' at %s\n",
-		       name.len ? name.ptr : "?", cli->cfg->dest_base_url);
-	*out = attio;
-	attio = NULL;
-done:
-	ferry_attio_free(attio);
-	ferry_buf_release(&name);
-	return error;
-}
-
 static void print_summary(const struct ferry_load_stats *s, size_t n,
                           const struct ferry_http_stats *hs)
 {
@@ -133,7 +96,7 @@ static const struct ferry_opt run_opts[] = {
 static int run_run(struct ferry_cli *cli)
 {
 	bool json = ferry_cli_flag(cli, "--json");
-	struct ferry_buf token = FERRY_BUF_INIT;
+	struct ferry_buf token = FERRY_BUF_INIT, name = FERRY_BUF_INIT;
 	struct ferry_attio *attio = NULL;
 	struct ferry_load_stats *stats = NULL;
 	struct ferry_load_opts lo;
@@ -141,10 +104,13 @@ static int run_run(struct ferry_cli *cli)
 	size_t n = 0, i;
 	int error, code = FERRY_EXIT_OK;
 
-	if ((error = open_destination(&attio, cli, &token)) < 0) {
+	if ((error = ferry_cli_open_attio(&attio, cli, &token, &name)) < 0) {
 		code = ferry_cli_fail(cli, error);
 		goto done;
 	}
+	if (!json)
+		printf("Loading into Attio workspace '%s' at %s\n",
+		       name.len ? name.ptr : "?", cli->cfg->dest_base_url);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	view.tty = !json && isatty(2);
@@ -185,6 +151,7 @@ done:
 	free(stats);
 	ferry_attio_free(attio);
 	ferry_buf_release(&token);
+	ferry_buf_release(&name);
 	return code;
 }
 

@@ -1,50 +1,28 @@
-/* http.c: the Attio stand-in's libmicrohttpd glue: body accumulation with
- * a cap, authentication, the per-class rate limiter, the request log, JSON
- * and error replies, and the run loop that stops on SIGTERM or SIGINT. */
+/* http.c: the Attio stand-in's HTTP side on top of server.c: body cap,
+ * authentication, the per-class rate limiter, JSON and error replies and
+ * the stats the handlers report. */
 #include "util.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
 #include <pthread.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <microhttpd.h>
 
 #include "attio_sandbox.h"
+#include "server.h"
 
 /* Attio's limits are per second of wall time; the sandbox keeps, per
  * class, the monotonic times of the requests accepted in the last second
- * (a sliding window). A request that finds the window full is answered
- * 429 and not processed; its Retry-After is the whole second at which the
- * oldest request in the window leaves it. */
-struct limiter {
-	int limit; /* 0: unlimited */
-	int64_t *ts;
-	int head, count;
-};
-
+ * (a sliding window, server.c). A request that finds the window full is
+ * answered 429 and not processed; its Retry-After is the whole second at
+ * which the oldest request in the window leaves it. */
 struct server {
 	struct attio_sb *sb;
 	const struct attio_http_opts *opts;
-	pthread_mutex_t lock; /* the store, the limiters, stats and the log */
-	struct limiter writes, reads;
-	FILE *log;
+	pthread_mutex_t lock; /* the store, the limiters and the stats */
+	struct sandbox_limiter writes, reads;
 	long long requests, n_writes, n_reads, rate_limited;
 	int max_writes_window;
 };
 
 static struct server *the_server; /* for attio_http_stats() */
-
-/* Per-request state, made by the URI-log callback, before the handler. */
-struct request {
-	char *uri; /* path and query as sent */
-	struct ferry_buf body;
-	bool started, too_big;
-	int64_t start_us;
-};
 
 int attio_err_set(struct attio_err *e, int status, const char *code,
                   const char *fmt, ...)
@@ -63,73 +41,6 @@ int attio_err_set(struct attio_err *e, int status, const char *code,
 	return -1;
 }
 
-static void limiter_init(struct limiter *l, int limit)
-{
-	l->limit = limit;
-	l->ts = limit > 0 ? ferry_xcalloc((size_t)limit, sizeof(*l->ts)) : NULL;
-	l->head = l->count = 0;
-}
-
-/* Takes a slot at `now`; false (and when it frees) if the window is full. */
-static bool limiter_take(struct limiter *l, int64_t now, int64_t *free_at)
-{
-	if (l->limit <= 0)
-		return true;
-	while (l->count > 0 && l->ts[l->head] <= now - 1000000) {
-		l->head = (l->head + 1) % l->limit;
-		l->count--;
-	}
-	if (l->count >= l->limit) {
-		*free_at = l->ts[l->head] + 1000000;
-		return false;
-	}
-	l->ts[(l->head + l->count) % l->limit] = now;
-	l->count++;
-	return true;
-}
-
-static bool token_equal(const char *a, size_t alen, const char *b)
-{
-	size_t blen = strlen(b), i;
-	unsigned char diff = alen != blen;
-
-	for (i = 0; i < alen && i < blen; i++)
-		diff |= (unsigned char)(a[i] ^ b[i]);
-	return diff == 0;
-}
-
-static int b64val(char c)
-{
-	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	                          "abcdefghijklmnopqrstuvwxyz0123456789+/";
-	const char *p = c ? strchr(tbl, c) : NULL;
-
-	return p ? (int)(p - tbl) : -1;
-}
-
-/* Decodes standard base64 into out (capped); false if malformed. */
-static bool b64decode(const char *s, struct ferry_buf *out)
-{
-	unsigned acc = 0;
-	int bits = 0;
-
-	for (; *s && *s != '='; s++) {
-		int v = b64val(*s);
-
-		if (v < 0)
-			return false;
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (ferry_buf_putc(out, (char)((acc >> bits) & 0xff)) <
-			    0)
-				return false;
-		}
-	}
-	return true;
-}
-
 /* Bearer <token>, or Basic with the token as user and no password. */
 static bool authorized(struct MHD_Connection *c, const char *token)
 {
@@ -144,16 +55,16 @@ static bool authorized(struct MHD_Connection *c, const char *token)
 		h += 7;
 		while (*h == ' ')
 			h++;
-		return token_equal(h, strlen(h), token);
+		return sandbox_secret_equal(h, strlen(h), token);
 	}
 	if (!strncasecmp(h, "Basic ", 6)) {
 		ferry_buf_init(&dec, 4096);
 		h += 6;
 		while (*h == ' ')
 			h++;
-		if (b64decode(h, &dec) && dec.len > 0 &&
+		if (sandbox_b64decode(h, &dec) && dec.len > 0 &&
 		    dec.ptr[dec.len - 1] == ':')
-			ok = token_equal(dec.ptr, dec.len - 1, token);
+			ok = sandbox_secret_equal(dec.ptr, dec.len - 1, token);
 		ferry_buf_release(&dec);
 	}
 	return ok;
@@ -196,23 +107,9 @@ static json_t *err_json(const struct attio_err *e)
 	                 e->type, "code", e->code, "message", e->message);
 }
 
-static void log_line(struct server *s, const char *method, const char *uri,
-                     int status, int64_t start_us)
-{
-	char ts[40];
-	int64_t dur = ferry_clock_mono_us() - start_us;
-
-	if (!s->log)
-		return;
-	ferry_clock_iso8601(ferry_clock_wall_us(), ts, sizeof(ts));
-	fprintf(s->log, "%s %s %s %d %lld.%03lldms\n", ts, method, uri, status,
-	        (long long)(dur / 1000), (long long)(dur % 1000));
-	fflush(s->log);
-}
-
 /* Decides one request with the lock held: status and body to send. */
 static int process(struct server *s, struct MHD_Connection *c, const char *url,
-                   const char *method, struct request *rq, json_t **out,
+                   const char *method, struct sandbox_request *rq, json_t **out,
                    char *retry_after, size_t ra_len)
 {
 	struct attio_err e = {0};
@@ -232,7 +129,8 @@ static int process(struct server *s, struct MHD_Connection *c, const char *url,
 		goto fail;
 	}
 	if (!sandbox_path &&
-	    !limiter_take(write ? &s->writes : &s->reads, now, &free_at)) {
+	    !sandbox_limiter_take(write ? &s->writes : &s->reads, now,
+	                          &free_at)) {
 		int64_t wall = ferry_clock_wall_us() + (free_at - now);
 
 		ferry_clock_http_date((time_t)((wall + 999999) / 1000000),
@@ -282,70 +180,24 @@ done:
 	return status;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
-                                  const char *url, const char *method,
-                                  const char *version, const char *upload_data,
-                                  size_t *upload_data_size, void **con_cls)
+static enum MHD_Result handle(struct sandbox_server *srv,
+                              struct MHD_Connection *c, const char *url,
+                              const char *method, struct sandbox_request *rq)
 {
-	struct server *s = cls;
-	struct request *rq = *con_cls;
+	struct server *s = srv->app;
 	char retry_after[64] = "";
 	json_t *out = NULL;
 	enum MHD_Result r;
 	int status;
 
-	FERRY_UNUSED(version);
-	if (!rq)
-		return MHD_NO;
-	if (!rq->started) {
-		rq->started = true;
-		return MHD_YES;
-	}
-	if (*upload_data_size > 0) {
-		if (!rq->too_big && ferry_buf_put(&rq->body, upload_data,
-		                                  *upload_data_size) < 0) {
-			rq->too_big = true;
-			ferry_buf_release(&rq->body);
-		}
-		*upload_data_size = 0;
-		return MHD_YES;
-	}
 	pthread_mutex_lock(&s->lock);
 	status = process(s, c, url, method, rq, &out, retry_after,
 	                 sizeof(retry_after));
-	log_line(s, method, rq->uri, status, rq->start_us);
+	sandbox_server_log(srv, method, rq->uri, status, rq->start_us);
 	pthread_mutex_unlock(&s->lock);
 	r = send_json(c, status, out, retry_after[0] ? retry_after : NULL);
 	json_decref(out);
 	return r;
-}
-
-static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
-{
-	struct server *s = cls;
-	struct request *rq = ferry_xcalloc(1, sizeof(*rq));
-
-	FERRY_UNUSED(c);
-	rq->uri = ferry_xstrdup(uri ? uri : "");
-	ferry_buf_init(&rq->body, s->opts->body_max);
-	rq->start_us = ferry_clock_mono_us();
-	return rq;
-}
-
-static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
-                    enum MHD_RequestTerminationCode toe)
-{
-	struct request *rq = *con_cls;
-
-	FERRY_UNUSED(cls);
-	FERRY_UNUSED(c);
-	FERRY_UNUSED(toe);
-	if (rq) {
-		ferry_buf_release(&rq->body);
-		free(rq->uri);
-		free(rq);
-	}
-	*con_cls = NULL;
 }
 
 json_t *attio_http_stats(struct attio_sb *sb)
@@ -365,130 +217,32 @@ json_t *attio_http_stats(struct attio_sb *sb)
 	    per, "max_writes_in_any_1s_window", s->max_writes_window);
 }
 
-static int write_port_file(const char *path, int port)
-{
-	char *tmp = ferry_xasprintf("%s.tmp.%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "w");
-	int rc = 0;
-
-	if (!f || fprintf(f, "%d\n", port) < 0 || fclose(f) != 0) {
-		if (f)
-			fclose(f);
-		rc = ferry_error_set(FERRY_EIO, "cannot write port file '%s'",
-		                     tmp);
-		goto done;
-	}
-	f = NULL;
-	if (rename(tmp, path) < 0)
-		rc =
-		    ferry_error_set(FERRY_EIO, "cannot rename '%s' to '%s': %s",
-		                    tmp, path, strerror(errno));
-done:
-	free(tmp);
-	return rc;
-}
-
-/* Binds opts->bind:opts->port; the daemon into out, its port into port. */
-static int start(struct server *s, struct MHD_Daemon **out, int *port)
-{
-	const struct attio_http_opts *o = s->opts;
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD |
-	                 MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
-	const union MHD_DaemonInfo *info;
-	struct MHD_Daemon *d;
-
-	memset(&ss, 0, sizeof(ss));
-	if (strchr(o->bind, ':')) {
-		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
-
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons((uint16_t)o->port);
-		if (inet_pton(AF_INET6, o->bind, &a6->sin6_addr) != 1)
-			goto bad_addr;
-		flags |= MHD_USE_IPv6;
-	} else {
-		struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
-
-		a4->sin_family = AF_INET;
-		a4->sin_port = htons((uint16_t)o->port);
-		if (inet_pton(AF_INET, o->bind, &a4->sin_addr) != 1)
-			goto bad_addr;
-	}
-	d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, on_request,
-	                     s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-	                     MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
-	                     MHD_OPTION_NOTIFY_COMPLETED, on_done, s,
-	                     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-	                     MHD_OPTION_END);
-	if (!d)
-		return ferry_error_set(FERRY_ECONN,
-		                       "cannot listen on %s:%d (is the port "
-		                       "in use?)",
-		                       o->bind, o->port);
-	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_LISTEN_FD);
-	if (!info ||
-	    getsockname(info->listen_fd, (struct sockaddr *)&ss, &sl) < 0) {
-		MHD_stop_daemon(d);
-		return ferry_error_set(FERRY_ECONN,
-		                       "cannot read the bound port");
-	}
-	*port = ntohs(ss.ss_family == AF_INET6
-	                  ? ((struct sockaddr_in6 *)&ss)->sin6_port
-	                  : ((struct sockaddr_in *)&ss)->sin_port);
-	*out = d;
-	return 0;
-bad_addr:
-	return ferry_error_set(FERRY_EUSAGE,
-	                       "'%s' is not an IP address; give --bind an "
-	                       "address such as 127.0.0.1",
-	                       o->bind);
-}
-
 int attio_http_run(struct attio_sb *sb, const struct attio_http_opts *opts)
 {
+	struct sandbox_server srv;
 	struct server s;
-	struct MHD_Daemon *d = NULL;
-	sigset_t set;
-	int port = 0, sig = 0, rc = 0;
+	int rc;
 
 	memset(&s, 0, sizeof(s));
 	s.sb = sb;
 	s.opts = opts;
 	pthread_mutex_init(&s.lock, NULL);
-	limiter_init(&s.writes, opts->write_rate);
-	limiter_init(&s.reads, opts->read_rate);
+	sandbox_limiter_init(&s.writes, opts->write_rate);
+	sandbox_limiter_init(&s.reads, opts->read_rate);
 	the_server = &s;
-	if (opts->log_file && !(s.log = fopen(opts->log_file, "a"))) {
-		rc = ferry_error_set(FERRY_EIO, "cannot open log '%s': %s",
-		                     opts->log_file, strerror(errno));
-		goto done;
-	}
-	/* every thread inherits this mask; the main thread waits below */
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	if ((rc = start(&s, &d, &port)) < 0)
-		goto done;
-	if (opts->port_file &&
-	    (rc = write_port_file(opts->port_file, port)) < 0)
-		goto done;
-	fprintf(stderr, "ferry-sandbox attio listening on http://%s%s%s:%d\n",
-	        strchr(opts->bind, ':') ? "[" : "", opts->bind,
-	        strchr(opts->bind, ':') ? "]" : "", port);
-	while (sigwait(&set, &sig) != 0 || (sig != SIGTERM && sig != SIGINT))
-		;
-done:
-	if (d)
-		MHD_stop_daemon(d);
-	if (s.log)
-		fclose(s.log);
+	memset(&srv, 0, sizeof(srv));
+	srv.opts.name = "attio";
+	srv.opts.bind = opts->bind;
+	srv.opts.port = opts->port;
+	srv.opts.port_file = opts->port_file;
+	srv.opts.log_file = opts->log_file;
+	srv.opts.body_max = opts->body_max;
+	srv.handle = handle;
+	srv.app = &s;
+	rc = sandbox_server_run(&srv);
 	the_server = NULL;
-	free(s.writes.ts);
-	free(s.reads.ts);
+	sandbox_limiter_free(&s.writes);
+	sandbox_limiter_free(&s.reads);
 	pthread_mutex_destroy(&s.lock);
 	return rc;
 }

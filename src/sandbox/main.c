@@ -8,6 +8,9 @@
 
 static const struct sandbox_entry entries[] = {
     {"attio", "the Attio REST API v2 stand-in", sandbox_attio_main},
+    {"salesforce",
+     "the Salesforce REST, Bulk API 2.0, Tooling and OAuth stand-in",
+     sandbox_salesforce_main},
 };
 
 static void usage(FILE *f)

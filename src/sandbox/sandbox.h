@@ -12,5 +12,8 @@ struct sandbox_entry {
 
 /* ferry-sandbox attio [options]: the Attio REST API v2 stand-in. */
 int sandbox_attio_main(int argc, char **argv);
+/* ferry-sandbox salesforce [options]: the Salesforce REST API, Bulk API
+ * 2.0, Tooling API and OAuth token endpoint stand-in. */
+int sandbox_salesforce_main(int argc, char **argv);
 
 #endif

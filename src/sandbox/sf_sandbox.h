@@ -76,6 +76,13 @@ struct sf_field {
 	const char *relationship;    /* relationshipName, or NULL */
 	const char *compound;        /* compoundFieldName, or NULL */
 	bool bulk_ok;      /* false for compound and base64 fields */
+	/* Added by the org model: the picklist's default value (NULL: none),
+	 * whether deleting the parent deletes this record (a master-detail
+	 * reference), and the relationshipName the parent's
+	 * childRelationships give this reference (NULL: null). */
+	const char *picklist_default;
+	bool cascade_delete;
+	const char *child_relationship;
 };
 
 struct sf_record_type {
@@ -97,6 +104,8 @@ struct sf_object {
 	int64_t count; /* records, soft-deleted ones included */
 };
 
+/* An org never changes once made: any number of threads may generate
+ * its records at once (each with its own struct sf_record). */
 struct sf_org;
 int sf_org_new(struct sf_org **out, const struct sf_org_opts *o);
 void sf_org_free(struct sf_org *org);
@@ -111,7 +120,15 @@ long sf_object_field(const struct sf_object *o, const char *name);
 
 /* One generated record. values[i] is field i's value as its Bulk CSV
  * text (NULL for null), valid until the next sf_org_record() on the same
- * struct; `scratch` holds the text. */
+ * struct; `scratch` holds the text. Two types are not CSV: an SF_ADDRESS
+ * value is the JSON object a REST query gives ({"city":…,"street":…}),
+ * an SF_BASE64 one a short stand-in body (whatever BodyLength says).
+ * The objects, the mess they carry and the scales are described in
+ * docs/internals/sandbox-salesforce.md. The automation (Tooling
+ * ApexTrigger, ApexClass, Flow, ValidationRule, WorkflowRule) is a fixed
+ * handful per object; flows are counted per object through the data
+ * API's FlowDefinitionView.TriggerObjectOrEventLabel, as on a real org
+ * (the Tooling Flow object has no object field). */
 struct sf_record {
 	int64_t index;
 	char id[19];
@@ -125,9 +142,30 @@ void sf_record_release(struct sf_record *r);
 /* Generates record `index` (0 <= index < o->count) of `o`. */
 int sf_org_record(const struct sf_org *org, const struct sf_object *o,
                   int64_t index, struct sf_record *r);
-/* The object and index an 18- (or 15-) char id names; -1 if none. */
+/* The object and index an 18- (or 15-) char id names; -1 if none. An
+ * 18-char id is read case-insensitively, as Salesforce does (its last
+ * three chars say which letters are upper case). */
 int sf_org_lookup_id(const struct sf_org *org, const char *id,
                      const struct sf_object **obj_out, int64_t *index_out);
+
+/* The org's clock: every date in it lies before this instant
+ * (2026-11-01T00:00:00Z), and SystemModstamp spreads over the 60 days
+ * that end here, so answers do not depend on when they are asked. */
+#define SF_ORG_NOW ((int64_t)1793491200)
+/* The options the org was made with (counts filled in). */
+const struct sf_org_opts *sf_org_options(const struct sf_org *org);
+/* The 18-char id of record `index` of `o` (o must have a key prefix). */
+void sf_org_record_id(const struct sf_object *o, int64_t index,
+                      char out[19]);
+/* Whether record `index` is soft-deleted (objects without IsDeleted,
+ * such as User, RecordType and the Tooling objects, never are), and how
+ * many records a plain query sees (count minus the deleted ones). */
+bool sf_org_is_deleted(const struct sf_org *org, const struct sf_object *o,
+                       int64_t index);
+int64_t sf_org_live_count(const struct sf_org *org,
+                          const struct sf_object *o);
+/* Salesforce's 15 -> 18 char id: appends the case checksum. */
+void sf_id18(const char in[15], char out[19]);
 
 /* The describe and describeGlobal bodies, in the shape of Salesforce's
  * (every key of every field; URLs carry `version`, e.g. "62.0"). */
@@ -135,14 +173,31 @@ json_t *sf_describe_json(const struct sf_org *org, const struct sf_object *o,
                          const char *version);
 json_t *sf_describe_global_json(const struct sf_org *org,
                                 const char *version);
+/* describeGlobal lists the data API's objects only; the Tooling API's
+ * (ApexTrigger, ApexClass, Flow, ValidationRule, WorkflowRule) are in
+ * this one. */
+json_t *sf_describe_global_tooling_json(const struct sf_org *org,
+                                        const char *version);
 
 /* --- the SOQL subset (sf_soql.c) --- */
 
 /* SELECT f1, f2, Parent.f3 | COUNT() | COUNT(Id) FROM Obj
  *   [WHERE cond [AND|OR cond]...] [ORDER BY f [ASC|DESC]] [LIMIT n]
- * cond: field op literal (op: = != < > <= >= LIKE IN), field = null,
- * NamespacePrefix = null; literals: 'strings', numbers, true/false,
- * null, datetimes (2024-01-01T00:00:00Z), dates. */
+ *   [OFFSET n]
+ * cond: field op literal (op: = != <> < > <= >=), field [NOT] IN (…),
+ * field LIKE 'pattern' (% and _), NOT cond, ( cond ); AND and OR do not
+ * mix without parentheses (as in Salesforce). Literals: 'strings' (with
+ * \ escapes), numbers, true/false, null (= and != only), datetimes
+ * (2024-01-01T00:00:00Z, .000, +01:00), dates (2024-01-01); each must
+ * suit its field's type, or INVALID_FIELD says which it wants. Keywords
+ * and names are case-insensitive. Parent paths follow relationship names
+ * up to five levels (Account.Owner.Email); through a polymorphic one
+ * (Who, What, Owner on Lead/Case/Task) only the Name fields (Id, Name,
+ * Type, FirstName, LastName, Email, …), resolved per record. String
+ * comparisons ignore case; a null value matches != and NOT IN. ORDER BY
+ * is checked and ignored: rows come in Id order. Long text, address and
+ * base64 fields cannot be filtered. The ContentDocumentLink Id-filter
+ * rule is the HTTP side's. */
 struct sf_query;
 /* Parses `soql` against the org (`tooling` selects the Tooling API's
  * objects). On error fills `e` with 400 MALFORMED_QUERY, INVALID_FIELD
@@ -161,11 +216,19 @@ const char *sf_query_column(const struct sf_query *q, size_t i);
  * REST answer can give numbers and booleans as JSON numbers and booleans. */
 enum sf_ftype sf_query_column_type(const struct sf_query *q, size_t i);
 /* Walks matching records from raw index `*pos` (advanced past each record
- * visited); fills `row[i]` for each column (NULL for null) and returns 1,
- * or 0 at the end. `all` includes soft-deleted records (queryAll). */
+ * visited, so after a 1 the record's index is *pos - 1); fills `row[i]`
+ * for each column (NULL for null; a parent path's value is the parent's
+ * field) and returns 1, or 0 at the end. OFFSET and LIMIT are applied.
+ * `all` includes soft-deleted records (queryAll). The values live in
+ * `scratch` and the query's own parent records until the next call: a
+ * query is used by one thread at a time. */
 int sf_query_next(const struct sf_query *q, bool all, int64_t *pos,
                   struct sf_record *scratch, const char **row);
-/* The number of matching records (fast when there is no WHERE). */
+/* The number of matching records after OFFSET and LIMIT: arithmetic
+ * without a WHERE, a scan with one. For COUNT(field) the records whose
+ * field is not null. */
 int64_t sf_query_count(const struct sf_query *q, bool all);
+/* The LIMIT, or -1. */
+int64_t sf_query_limit(const struct sf_query *q);
 
 #endif

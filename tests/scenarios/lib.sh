@@ -84,3 +84,69 @@ expect_output() {
 	grep -qE -- "$1" <<<"$out" || fail "output lacks /$1/:
 $out"
 }
+
+# The Salesforce stand-in's connected app (a local stand-in's, not secrets).
+export SF_CLIENT_ID=ferry-sandbox-client SF_CLIENT_SECRET=ferry-sandbox-secret
+sf_pid=""
+cleanup_sf() {
+	if [ -n "$sf_pid" ]; then
+		kill "$sf_pid" 2>/dev/null || true
+		wait "$sf_pid" 2>/dev/null || true
+	fi
+	cleanup
+}
+trap cleanup_sf EXIT
+
+# start_sf_sandbox [options...]: starts `ferry-sandbox salesforce` and sets
+# $sf_url.
+start_sf_sandbox() {
+	rm -f "$tmp/sf.port"
+	"$FERRY_SANDBOX_BIN" salesforce --port 0 --port-file "$tmp/sf.port" \
+		--log "$tmp/sf.log" "$@" 2>>"$tmp/sf.err" &
+	sf_pid=$!
+	for _ in $(seq 1 400); do
+		[ -s "$tmp/sf.port" ] && break
+		kill -0 "$sf_pid" 2>/dev/null ||
+			fail "salesforce sandbox did not start: $(cat "$tmp/sf.err")"
+		sleep 0.025
+	done
+	[ -s "$tmp/sf.port" ] || fail "salesforce sandbox wrote no port file"
+	sf_url="http://127.0.0.1:$(cat "$tmp/sf.port")"
+}
+
+stop_sf_sandbox() {
+	kill "$sf_pid" 2>/dev/null || true
+	wait "$sf_pid" 2>/dev/null || true
+	sf_pid=""
+}
+
+# sf_stat KEY: a number from the Salesforce sandbox's /__sandbox/stats.
+sf_stat() {
+	curl -sf "$sf_url/__sandbox/stats" |
+		python3 -c "import json,sys; print(json.load(sys.stdin).get('$1', 0))"
+}
+
+# make_sf_workspace DIR [extra source lines]: a workspace whose source is
+# the Salesforce sandbox (client credentials) and whose destination is the
+# Attio sandbox, if one runs.
+make_sf_workspace() {
+	local dir=$1 extra=${2:-}
+	"$FERRY_BIN" init "$dir" >/dev/null
+	python3 - "$dir/ferry.yaml" "$sf_url" "${url:-http://127.0.0.1:9}" "$extra" <<'PY'
+import re, sys
+path, sf, attio, extra = sys.argv[1:5]
+text = open(path).read()
+src = "source:\n  type: salesforce\n  login_url: %s\n  auth: client_credentials\n" % sf
+if extra:
+    src += "".join("  %s\n" % l for l in extra.split(";"))
+text = re.sub(r"source:\n(  .*\n|  #.*\n)*", src, text)
+text = re.sub(r"  base_url: .*", "  base_url: " + attio, text)
+open(path, "w").write(text)
+PY
+}
+
+# set_sf_url DIR: points the workspace at the current $sf_url (a restarted
+# sandbox has a new port).
+set_sf_url() {
+	sed -i -e "s|^  login_url: .*|  login_url: $sf_url|" "$1/ferry.yaml"
+}

@@ -112,8 +112,8 @@ static void test_newer_schema_refused(void **state)
 	assert_null(ws);
 	want = ferry_xasprintf("workspace '%s/.ferry/state.db' was written by "
 	                       "a newer ferry (schema 7; this ferry knows up "
-	                       "to 2): upgrade ferry",
-	                       dir);
+	                       "to %d): upgrade ferry",
+	                       dir, FERRY_WORKSPACE_SCHEMA);
 	assert_string_equal(ferry_error_last(), want);
 	free(want);
 	free(dir);

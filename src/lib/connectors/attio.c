@@ -522,3 +522,38 @@ done:
 	ferry_http_response_release(&resp);
 	return error;
 }
+
+int ferry_attio_get_data(json_t **out, struct ferry_attio *a, const char *path)
+{
+	struct ferry_http_response resp = FERRY_HTTP_RESPONSE_INIT;
+	json_t *root = NULL, *data;
+	int error;
+
+	*out = NULL;
+	if ((error = call(a, FERRY_HTTP_READ, "GET", path, NULL, &resp)) < 0)
+		goto done;
+	if (resp.status == 404) {
+		answer_error(&resp, "reading from Attio");
+		error = ferry_error_wrap(FERRY_ENOTFOUND, "GET %s", path);
+		goto done;
+	}
+	if (!is_2xx(resp.status)) {
+		error = answer_error(&resp, "reading from Attio");
+		goto done;
+	}
+	if ((error = parse_answer(&root, &resp, "reading from Attio")) < 0)
+		goto done;
+	data = json_object_get(root, "data");
+	if (!data) {
+		error = ferry_error_set(FERRY_EHTTP,
+		                        "GET %s: Attio's answer has no "
+		                        "\"data\"",
+		                        path);
+		goto done;
+	}
+	*out = json_incref(data);
+done:
+	json_decref(root);
+	ferry_http_response_release(&resp);
+	return error;
+}

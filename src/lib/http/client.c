@@ -32,6 +32,7 @@ struct ferry_http {
 	char *token;      /* wiped before it is freed */
 	char *base_url;
 	char *name;
+	char *url_setting; /* where the user sets base_url, for messages */
 	struct ferry_ratelimit rl[2]; /* indexed by enum ferry_http_class */
 	int max_attempts;
 	int64_t backoff_base_ms;
@@ -168,17 +169,20 @@ int ferry_http_new(struct ferry_http **out, const struct ferry_http_opts *o)
 	     !ferry_str_starts_with(o->base_url, "http://"))) {
 		error = ferry_error_set(
 		    FERRY_ECONFIG,
-		    "destination URL '%s' must start with https:// (or "
+		    "URL '%s' must start with https:// (or "
 		    "http:// for a local sandbox): check "
-		    "destination.base_url in ferry.yaml",
-		    o && o->base_url ? o->base_url : "");
+		    "%s in ferry.yaml",
+		    o && o->base_url ? o->base_url : "",
+		    o && o->url_setting ? o->url_setting
+		                        : "destination.base_url");
 		goto done;
 	}
 	if (has_control_chars(o->base_url)) {
 		error = ferry_error_set(FERRY_ECONFIG,
-		                        "destination URL contains a control "
-		                        "character: check destination.base_url "
-		                        "in ferry.yaml");
+		                        "URL contains a control character: "
+		                        "check %s in ferry.yaml",
+		                        o->url_setting ? o->url_setting
+		                                       : "destination.base_url");
 		goto done;
 	}
 	if (o->token && has_control_chars(o->token)) {
@@ -201,6 +205,9 @@ int ferry_http_new(struct ferry_http **out, const struct ferry_http_opts *o)
 	if (o->token && *o->token)
 		h->token = ferry_xstrdup(o->token);
 	h->name = ferry_xstrdup(o->name && *o->name ? o->name : "the server");
+	h->url_setting = ferry_xstrdup(o->url_setting && *o->url_setting
+	                                   ? o->url_setting
+	                                   : "destination.base_url");
 	set_limiter(&h->rl[FERRY_HTTP_READ], o->read_rate);
 	set_limiter(&h->rl[FERRY_HTTP_WRITE], o->write_rate);
 	h->max_attempts =
@@ -269,6 +276,7 @@ void ferry_http_free(struct ferry_http *h)
 	ferry_buf_release(&h->body);
 	free(h->base_url);
 	free(h->name);
+	free(h->url_setting);
 	free(h);
 }
 
@@ -460,16 +468,17 @@ static int no_answer_error(struct ferry_http *h, CURLcode rc, int attempts)
 	case CURLE_COULDNT_RESOLVE_PROXY:
 		return ferry_error_set(FERRY_ECONN,
 		                       "cannot connect to %s at %s (%s): check "
-		                       "destination.base_url in ferry.yaml and "
+		                       "%s in ferry.yaml and "
 		                       "that the server is running",
-		                       h->name, h->base_url, detail);
+		                       h->name, h->base_url, detail,
+		                       h->url_setting);
 	case CURLE_URL_MALFORMAT:
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		return ferry_error_set(FERRY_ECONFIG,
 		                       "'%s' is not a usable URL for %s (%s): "
-		                       "check destination.base_url in "
-		                       "ferry.yaml",
-		                       h->base_url, h->name, detail);
+		                       "check %s in ferry.yaml",
+		                       h->base_url, h->name, detail,
+		                       h->url_setting);
 	case CURLE_OPERATION_TIMEDOUT:
 		return ferry_error_set(FERRY_ETIMEOUT,
 		                       "%s at %s did not answer within %ld ms "
@@ -490,11 +499,12 @@ static int no_answer_error(struct ferry_http *h, CURLcode rc, int attempts)
 	if (is_tls_handshake_error(rc))
 		return ferry_error_set(FERRY_ECONN,
 		                       "TLS handshake with %s at %s failed "
-		                       "(%s): check destination.base_url in "
+		                       "(%s): check %s in "
 		                       "ferry.yaml (https:// only for a TLS "
 		                       "server); ferry never disables "
 		                       "verification",
-		                       h->name, h->base_url, detail);
+		                       h->name, h->base_url, detail,
+		                       h->url_setting);
 	if (is_retryable(rc))
 		return ferry_error_set(
 		    FERRY_ECONN,
@@ -504,8 +514,8 @@ static int no_answer_error(struct ferry_http *h, CURLcode rc, int attempts)
 		    h->name, h->base_url, attempts, detail);
 	return ferry_error_set(FERRY_ECONN,
 	                       "request to %s at %s failed (%s): check the "
-	                       "network and destination.base_url in ferry.yaml",
-	                       h->name, h->base_url, detail);
+	                       "network and %s in ferry.yaml",
+	                       h->name, h->base_url, detail, h->url_setting);
 }
 
 /* Points the handle at one request. Requests without a body are sent

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# bench_sf.sh: extract and analyze a generated Salesforce org from the
+# sandbox at two sizes (a quarter of the bench org, then the bench org:
+# 100k accounts, 300k contacts, 100k leads, 150k opportunities, 500k
+# activities), printing records/s and peak memory of each step. Memory
+# should stay flat as the org grows. Called by scripts/bench.sh; the
+# scale list can be given as SF_SCALES ("25000 bench").
+set -euo pipefail
+build=${1:-build}
+root=$(cd "$(dirname "$0")/.." && pwd)
+ferry="$root/$build/ferry"
+sandbox="$root/$build/ferry-sandbox"
+work=$(mktemp -d /tmp/ferry-bench-sf.XXXXXX)
+trap 'kill ${sfpid:-0} 2>/dev/null || true; rm -rf "$work"' EXIT
+export SF_CLIENT_ID=ferry-sandbox-client SF_CLIENT_SECRET=ferry-sandbox-secret
+
+report() { # LABEL JSON RECORDS
+	python3 -c "
+import json,sys; d=json.loads(sys.argv[2]); n=int(sys.argv[3])
+print('  %-8s %9d records  %7.2f s  %9.0f records/s  peak %6.1f MiB' % (sys.argv[1], n, d['seconds'], n/d['seconds'], d['peak_rss_mib']))" "$@"
+}
+
+echo "== Salesforce org through the API: extract (Bulk 2.0) and analyze"
+for scale in ${SF_SCALES:-25000 bench}; do
+	rm -f "$work/sf.port"
+	"$sandbox" salesforce --scale "$scale" --port 0 --port-file "$work/sf.port" 2>/dev/null &
+	sfpid=$!
+	for _ in $(seq 1 200); do [ -s "$work/sf.port" ] && break; sleep 0.05; done
+	ws="$work/ws-$scale"
+	"$ferry" init "$ws" >/dev/null
+	python3 - "$ws/ferry.yaml" "http://127.0.0.1:$(cat "$work/sf.port")" <<'PY'
+import re, sys
+path, sf = sys.argv[1:3]
+text = open(path).read()
+text = re.sub(r"source:\n(  .*\n|  #.*\n)*",
+              "source:\n  type: salesforce\n  login_url: %s\n" % sf, text)
+open(path, "w").write(text)
+PY
+	line=$(python3 "$root/bench/measure.py" "extract" "$ferry" -C "$ws" extract)
+	n=$("$ferry" -C "$ws" status --json | python3 -c '
+import json,sys; print(sum(o["staged"] for o in json.load(sys.stdin)["objects"]))')
+	echo " scale $scale:"
+	report extract "$line" "$n"
+	line=$(python3 "$root/bench/measure.py" "analyze" "$ferry" -C "$ws" analyze --offline)
+	report analyze "$line" "$n"
+	kill $sfpid; wait $sfpid 2>/dev/null || true
+	rm -rf "$ws"
+done
