@@ -23,7 +23,7 @@ print('  %-8s %9d records  %7.2f s  %9.0f records/s  peak %6.1f MiB' % (sys.argv
 echo "== Salesforce org through the API: extract (Bulk 2.0) and analyze"
 for scale in ${SF_SCALES:-25000 bench}; do
 	rm -f "$work/sf.port"
-	"$sandbox" salesforce --scale "$scale" --port 0 --port-file "$work/sf.port" 2>/dev/null &
+	"$sandbox" salesforce --scale "$scale" --bulk-polls 0 --bulk-ms 1000 --port 0 --port-file "$work/sf.port" 2>/dev/null &
 	sfpid=$!
 	for _ in $(seq 1 200); do [ -s "$work/sf.port" ] && break; sleep 0.05; done
 	ws="$work/ws-$scale"

@@ -17,7 +17,7 @@
 #define FERRY_WORKSPACE_DIR ".ferry"
 #define FERRY_WORKSPACE_DB  "state.db"
 /* The schema version this ferry writes. */
-#define FERRY_WORKSPACE_SCHEMA 3
+#define FERRY_WORKSPACE_SCHEMA 4
 
 struct ferry_workspace;
 
@@ -56,6 +56,12 @@ int ferry_stage_begin(struct ferry_stage **out, struct ferry_workspace *ws,
  * FERRY_ECONFLICT if `source_id` was already added to this staging. */
 int ferry_stage_add(struct ferry_stage *st, const char *source_id, int64_t line,
                     json_t *fields);
+/* The same for the record a CSV reader has just read: its columns as a
+ * JSON object of column -> string, written without building a JSON tree
+ * (the same text ferry_stage_add would store). */
+struct ferry_csv;
+int ferry_stage_add_csv(struct ferry_stage *st, const char *source_id,
+                        int64_t line, const struct ferry_csv *csv);
 int ferry_stage_commit(struct ferry_stage *st, int64_t *count_out);
 void ferry_stage_abort(struct ferry_stage *st);
 

@@ -46,6 +46,9 @@ static const char usage_text[] =
     "                         every call is 403 REQUEST_LIMIT_EXCEEDED\n"
     "  --bulk-polls N         polls a Bulk job answers InProgress before\n"
     "                         JobComplete (default 2)\n"
+    "  --bulk-ms N            and milliseconds it works before it is\n"
+    "                         complete, as Salesforce's jobs take time\n"
+    "                         (default 0)\n"
     "  --jwt-public-key FILE  PEM public key or certificate that JWT bearer\n"
     "                         assertions must be signed for (default: JWT\n"
     "                         grants are refused)\n"
@@ -556,6 +559,7 @@ enum {
 	OPT_PAGE,
 	OPT_API_LIMIT,
 	OPT_POLLS,
+	OPT_BULK_MS,
 	OPT_EXPIRE,
 	OPT_FAIL_RATE,
 	OPT_DROP_RATE,
@@ -577,6 +581,7 @@ static const struct option longopts[] = {
     {"page-size", required_argument, NULL, OPT_PAGE},
     {"api-limit", required_argument, NULL, OPT_API_LIMIT},
     {"bulk-polls", required_argument, NULL, OPT_POLLS},
+    {"bulk-ms", required_argument, NULL, OPT_BULK_MS},
     {"expire-after", required_argument, NULL, OPT_EXPIRE},
     {"fail-rate", required_argument, NULL, OPT_FAIL_RATE},
     {"drop-rate", required_argument, NULL, OPT_DROP_RATE},
@@ -634,6 +639,9 @@ static int parse_opt(struct sf_opts *o, int c, const char **scale,
 	case OPT_POLLS:
 		rc = parse_i64("--bulk-polls", optarg, 0, 1000000,
 		               &o->bulk_polls);
+		break;
+	case OPT_BULK_MS:
+		rc = parse_i64("--bulk-ms", optarg, 0, 3600000, &o->bulk_ms);
 		break;
 	case OPT_EXPIRE:
 		rc = parse_i64("--expire-after", optarg, 0, INT64_MAX / 2,

@@ -306,7 +306,8 @@ static void advance(struct sf_sb *sb, struct sf_job *j)
 	j->polls++;
 	j->modstamp_us = now;
 	j->processing_ms = (now - j->created_us) / 1000;
-	if (j->polls <= sb->opts->bulk_polls) {
+	if (j->polls <= sb->opts->bulk_polls ||
+	    now - j->created_us < sb->opts->bulk_ms * 1000) {
 		j->state = SF_JOB_IN_PROGRESS;
 		return;
 	}

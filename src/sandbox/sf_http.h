@@ -37,6 +37,7 @@ struct sf_opts {
 	int64_t page_size; /* REST query page */
 	int64_t api_limit; /* DailyApiRequests Max */
 	int64_t bulk_polls;
+	int64_t bulk_ms; /* a Bulk job's processing time */
 	int64_t expire_after; /* API requests per access token; 0: never */
 	double fail_rate, drop_rate;
 	int64_t slow_ms;

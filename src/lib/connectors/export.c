@@ -43,9 +43,7 @@ int ferry_export_stage_file(struct ferry_workspace *ws, const char *path,
 {
 	struct ferry_csv *csv = NULL;
 	struct ferry_stage *st = NULL;
-	json_t *fields = NULL;
 	long id_col;
-	size_t ncol, i;
 	int64_t count = 0;
 	int error, more;
 
@@ -62,7 +60,6 @@ int ferry_export_stage_file(struct ferry_workspace *ws, const char *path,
 	}
 	if ((error = ferry_stage_begin(&st, ws, object, path)) < 0)
 		goto done;
-	ncol = ferry_csv_columns(csv);
 	while ((more = ferry_csv_next(csv)) > 0) {
 		const char *id = ferry_csv_field(csv, (size_t)id_col);
 
@@ -74,16 +71,8 @@ int ferry_export_stage_file(struct ferry_workspace *ws, const char *path,
 			    ferry_csv_name(csv), ferry_csv_line(csv));
 			goto done;
 		}
-		fields = json_object();
-		for (i = 0; i < ncol; i++)
-			json_object_set_new(
-			    fields, ferry_csv_header(csv, i),
-			    json_stringn(ferry_csv_field(csv, i),
-			                 ferry_csv_field_len(csv, i)));
-		error = ferry_stage_add(st, id, (int64_t)ferry_csv_line(csv),
-		                        fields);
-		json_decref(fields);
-		fields = NULL;
+		error = ferry_stage_add_csv(st, id,
+		                            (int64_t)ferry_csv_line(csv), csv);
 		if (error < 0) {
 			ferry_error_wrap(error, "%s:%zu", ferry_csv_name(csv),
 			                 ferry_csv_line(csv));
@@ -100,7 +89,6 @@ int ferry_export_stage_file(struct ferry_workspace *ws, const char *path,
 done:
 	if (st)
 		ferry_stage_abort(st);
-	json_decref(fields);
 	ferry_csv_free(csv);
 	return error;
 }

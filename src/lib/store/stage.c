@@ -2,6 +2,7 @@
  * time and all or nothing, and reading them back in file order. */
 #include "util.h"
 
+#include "ferry/csv.h"
 #include "store.h"
 
 #define MAX_NAME 63 /* fits struct ferry_staged_object.object */
@@ -12,13 +13,15 @@ struct ferry_stage {
 	sqlite3_stmt *insert; /* reused for every add() */
 	sqlite3_stmt *lookup; /* the first line of a duplicate id */
 	int64_t count;
-	unsigned generation; /* ws->generation at begin() */
+	unsigned generation;  /* ws->generation at begin() */
+	struct ferry_buf row; /* add_row()'s JSON text, reused */
 };
 
 static void stage_free(struct ferry_stage *st)
 {
 	sqlite3_finalize(st->insert);
 	sqlite3_finalize(st->lookup);
+	ferry_buf_release(&st->row);
 	free(st);
 }
 
@@ -105,6 +108,7 @@ int ferry_stage_begin(struct ferry_stage **out, struct ferry_workspace *ws,
 		                       "characters)",
 		                       object ? object : "", MAX_NAME);
 	st = ferry_xcalloc(1, sizeof(*st));
+	ferry_buf_init(&st->row, 0);
 	st->ws = ws;
 	snprintf(st->object, sizeof(st->object), "%s", object);
 
@@ -150,20 +154,48 @@ static int duplicate(struct ferry_stage *st, const char *source_id,
 	    source_id, st->object, (long long)first, (long long)line);
 }
 
+/* Inserts one record's JSON text (`len` bytes) under its id. */
+static int insert_text(struct ferry_stage *st, const char *source_id,
+                       int64_t line, const char *text, size_t len)
+{
+	int error = 0, rc;
+
+	sqlite3_reset(st->insert);
+	ferry_store__bind_text(st->insert, 1, st->object);
+	ferry_store__bind_text(st->insert, 2, source_id);
+	sqlite3_bind_int64(st->insert, 3, line);
+	sqlite3_bind_text(st->insert, 4, text, (int)len, SQLITE_STATIC);
+	rc = sqlite3_step(st->insert);
+	sqlite3_reset(st->insert);
+	/* `text` is the caller's: no statement may keep pointing at it. */
+	sqlite3_bind_null(st->insert, 4);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE ||
+	    rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+		return duplicate(st, source_id, line);
+	if (rc != SQLITE_DONE)
+		return ferry_store__error(st->ws, "cannot stage a record");
+	st->count++;
+	return error;
+}
+
+static int check_id(struct ferry_stage *st, const char *source_id, int64_t line)
+{
+	if (!source_id || !*source_id)
+		return ferry_error_set(
+		    FERRY_EINVALID, "the record at line %lld of %s has no Id",
+		    (long long)line, st->object);
+	return 0;
+}
+
 int ferry_stage_add(struct ferry_stage *st, const char *source_id, int64_t line,
                     json_t *fields)
 {
 	char *text = NULL;
-	int error, rc;
+	int error;
 
-	if ((error = check_alive(st)) < 0)
+	if ((error = check_alive(st)) < 0 ||
+	    (error = check_id(st, source_id, line)) < 0)
 		goto done;
-	if (!source_id || !*source_id) {
-		error = ferry_error_set(
-		    FERRY_EINVALID, "the record at line %lld of %s has no Id",
-		    (long long)line, st->object);
-		goto done;
-	}
 	if (!json_is_object(fields)) {
 		error = ferry_error_set(FERRY_EINVALID,
 		                        "the record '%s' of %s is not a JSON "
@@ -178,26 +210,101 @@ int ferry_stage_add(struct ferry_stage *st, const char *source_id, int64_t line,
 		                        source_id, st->object);
 		goto done;
 	}
-	sqlite3_reset(st->insert);
-	ferry_store__bind_text(st->insert, 1, st->object);
-	ferry_store__bind_text(st->insert, 2, source_id);
-	sqlite3_bind_int64(st->insert, 3, line);
-	sqlite3_bind_text(st->insert, 4, text, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st->insert);
-	sqlite3_reset(st->insert);
-	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
-		error = duplicate(st, source_id, line);
-		goto done;
-	}
-	if (rc != SQLITE_DONE) {
-		error = ferry_store__error(st->ws, "cannot stage a record");
-		goto done;
-	}
-	st->count++;
+	error = insert_text(st, source_id, line, text, strlen(text));
 done:
-	if (st->insert)
-		sqlite3_bind_null(st->insert, 4); /* `text` is freed next */
 	free(text);
+	return error;
+}
+
+/* Appends `s` as a JSON string the way jansson's compact dump writes it,
+ * so both ways of staging store the same text. `s` is valid UTF-8 (the
+ * CSV reader checks it). */
+static int put_json_string(struct ferry_buf *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, run = 0;
+	int error;
+
+	if ((error = ferry_buf_putc(b, '"')) < 0)
+		return error;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};
+		size_t n = 2;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		if ((error = ferry_buf_put(b, s + run, i - run)) < 0)
+			return error;
+		run = i + 1;
+		switch (c) {
+		case '"':
+			esc[1] = '"';
+			break;
+		case '\\':
+			esc[1] = '\\';
+			break;
+		case '\b':
+			esc[1] = 'b';
+			break;
+		case '\f':
+			esc[1] = 'f';
+			break;
+		case '\n':
+			esc[1] = 'n';
+			break;
+		case '\r':
+			esc[1] = 'r';
+			break;
+		case '\t':
+			esc[1] = 't';
+			break;
+		default:
+			esc[1] = 'u';
+			esc[2] = '0';
+			esc[3] = '0';
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			n = 6;
+		}
+		if ((error = ferry_buf_put(b, esc, n)) < 0)
+			return error;
+	}
+	if ((error = ferry_buf_put(b, s + run, len - run)) < 0)
+		return error;
+	return ferry_buf_putc(b, '"');
+}
+
+int ferry_stage_add_csv(struct ferry_stage *st, const char *source_id,
+                        int64_t line, const struct ferry_csv *csv)
+{
+	struct ferry_buf *b = &st->row;
+	size_t i, n = ferry_csv_columns(csv);
+	int error;
+
+	if ((error = check_alive(st)) < 0 ||
+	    (error = check_id(st, source_id, line)) < 0)
+		return error;
+	ferry_buf_clear(b);
+	if ((error = ferry_buf_putc(b, '{')) < 0)
+		goto done;
+	for (i = 0; i < n; i++) {
+		const char *name = ferry_csv_header(csv, i);
+
+		if ((i && (error = ferry_buf_putc(b, ',')) < 0) ||
+		    (error = put_json_string(b, name, strlen(name))) < 0 ||
+		    (error = ferry_buf_putc(b, ':')) < 0 ||
+		    (error = put_json_string(b, ferry_csv_field(csv, i),
+		                             ferry_csv_field_len(csv, i))) < 0)
+			goto done;
+	}
+	if ((error = ferry_buf_putc(b, '}')) < 0)
+		goto done;
+	error = insert_text(st, source_id, line, b->ptr, b->len);
+done:
+	if (error == FERRY_ETOOBIG)
+		ferry_error_set(error, "the record '%s' of %s is too large",
+		                source_id, st->object);
 	return error;
 }
 

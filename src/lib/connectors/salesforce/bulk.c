@@ -227,10 +227,8 @@ int ferry_sf__stage_csv(struct ferry_sf__sink *s, const char *name,
                         const char *data, size_t len, int64_t *rows_out)
 {
 	struct ferry_csv *csv = NULL;
-	json_t *fields = NULL;
 	char id[19];
 	long id_col;
-	size_t ncol, i;
 	int64_t rows = 0;
 	int error, more;
 
@@ -248,7 +246,6 @@ int ferry_sf__stage_csv(struct ferry_sf__sink *s, const char *name,
 		                    name);
 		goto done;
 	}
-	ncol = ferry_csv_columns(csv);
 	while ((more = ferry_csv_next(csv)) > 0) {
 		if (ferry_sf_id18(id, ferry_csv_field(csv, (size_t)id_col)) <
 		    0) {
@@ -259,15 +256,7 @@ int ferry_sf__stage_csv(struct ferry_sf__sink *s, const char *name,
 			    ferry_csv_field(csv, (size_t)id_col));
 			goto done;
 		}
-		fields = json_object();
-		for (i = 0; i < ncol; i++)
-			json_object_set_new(
-			    fields, ferry_csv_header(csv, i),
-			    json_stringn(ferry_csv_field(csv, i),
-			                 ferry_csv_field_len(csv, i)));
-		error = ferry_stage_add(s->st, id, s->staged + 1, fields);
-		json_decref(fields);
-		fields = NULL;
+		error = ferry_stage_add_csv(s->st, id, s->staged + 1, csv);
 		if (error < 0) {
 			ferry_error_wrap(error, "%s:%zu", name,
 			                 ferry_csv_line(csv));
@@ -282,7 +271,6 @@ out:
 	*rows_out = rows;
 	error = 0;
 done:
-	json_decref(fields);
 	ferry_csv_free(csv);
 	return error;
 }
@@ -359,10 +347,11 @@ static bool same_version(const char *a, const char *b)
 }
 
 /* The job the interrupted run stored for `object`, if Salesforce still
- * has it and it can still give what this run wants: same operation, same
- * API version (results are refused with 409 otherwise), not failed. */
-static int stored_job(struct ferry_sf__run *r, const char *key,
-                      struct ferry_sf__job *out, bool *found)
+ * has it and it can still give what this run wants: the same object, same
+ * operation, same API version (results are refused with 409 otherwise),
+ * not failed. */
+static int stored_job(struct ferry_sf__run *r, const char *object,
+                      const char *key, struct ferry_sf__job *out, bool *found)
 {
 	struct ferry_buf val = FERRY_BUF_INIT;
 	struct ferry_sf__job job;
@@ -393,7 +382,8 @@ static int stored_job(struct ferry_sf__run *r, const char *key,
 	}
 	if (error < 0)
 		goto done;
-	if (strcmp(job.operation, r->all ? "queryAll" : "query") != 0 ||
+	if (!ferry_str_iequal(job.object, object) ||
+	    strcmp(job.operation, r->all ? "queryAll" : "query") != 0 ||
 	    !same_version(job.api_version, ferry_sf_api_version(r->sf)) ||
 	    !(!strcmp(job.state, "UploadComplete") ||
 	      !strcmp(job.state, "InProgress") ||
@@ -557,6 +547,43 @@ done:
 	return error;
 }
 
+int ferry_sf__bulk_prepare(struct ferry_sf__run *r, const char *object,
+                           const char *soql, bool *unsupported)
+{
+	struct ferry_buf val = FERRY_BUF_INIT;
+	struct ferry_sf__job job;
+	char key[128];
+	json_t *doc = NULL;
+	const char *run;
+	int error;
+
+	*unsupported = false;
+	snprintf(key, sizeof(key), "sf.extract.job.%s", object);
+	error = ferry_workspace_meta_get(r->ws, key, &val);
+	if (error == FERRY_ENOTFOUND) {
+		ferry_error_clear();
+		error = 0;
+	} else if (error < 0) {
+		goto done;
+	} else {
+		/* This run already has a job for it: bulk_extract checks
+		 * that Salesforce still does. */
+		doc = json_loadb(val.ptr, val.len, 0, NULL);
+		run = json_string_value(json_object_get(doc, "run"));
+		if (run && !strcmp(run, r->run_id))
+			goto done;
+	}
+	memset(&job, 0, sizeof(job));
+	if ((error = create_job(r, object, soql, &job, unsupported)) < 0 ||
+	    *unsupported)
+		goto done;
+	error = store_job(r, key, job.id);
+done:
+	json_decref(doc);
+	ferry_buf_release(&val);
+	return error;
+}
+
 int ferry_sf__bulk_extract(struct ferry_sf__run *r, const char *object,
                            const char *soql, bool *unsupported,
                            int64_t *staged_out)
@@ -569,7 +596,7 @@ int ferry_sf__bulk_extract(struct ferry_sf__run *r, const char *object,
 	*unsupported = false;
 	snprintf(key, sizeof(key), "sf.extract.job.%s", object);
 	memset(&job, 0, sizeof(job));
-	if ((error = stored_job(r, key, &job, &found)) < 0) {
+	if ((error = stored_job(r, object, key, &job, &found)) < 0) {
 		ferry_error_wrap(error, "resuming the Bulk job of %s", object);
 		goto done;
 	}

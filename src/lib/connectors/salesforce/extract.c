@@ -14,6 +14,11 @@
 #define PAGE_SIZE_DEFAULT 50000
 #define POLL_MIN_DEFAULT  250
 #define POLL_MAX_DEFAULT  5000
+/* Bulk jobs created ahead of the object being read: Salesforce runs them
+ * in parallel, so the wait for each job overlaps the download of
+ * another. Kept small: every job counts against the org's daily 10,000
+ * and holds its results for 7 days. */
+#define JOBS_AHEAD 6
 /* A long job or download reports progress at most this often. */
 #define TICK_US ((int64_t)5 * 1000 * 1000)
 
@@ -44,9 +49,11 @@ const char *const ferry_sf_default_objects[] = {
 };
 
 struct target {
-	char name[64]; /* as describeGlobal spells it */
-	bool skipped;  /* not in this org */
-	char *select;  /* the field list, from its describe */
+	char name[64];     /* as describeGlobal spells it */
+	bool skipped;      /* not in this org */
+	bool prepared;     /* its Bulk job is created (or not needed) */
+	bool bulk_refused; /* Bulk said no when the job was created */
+	char *select;      /* the field list, from its describe */
 };
 
 struct extract {
@@ -470,6 +477,52 @@ static int resume_object(struct extract *x, const struct target *t)
 	return 0;
 }
 
+/* True if the interrupted run this one resumes staged `t` completely. */
+static bool done_in_run(struct extract *x, const struct target *t)
+{
+	struct ferry_buf done_run = FERRY_BUF_INIT;
+	char key[128];
+	bool done;
+
+	snprintf(key, sizeof(key), "sf.extract.done.%s", t->name);
+	done = x->resuming &&
+	       ferry_workspace_meta_get(x->r.ws, key, &done_run) == 0 &&
+	       !strcmp(done_run.ptr, x->r.run_id) &&
+	       json_object_get(x->staged, t->name);
+	ferry_error_clear();
+	ferry_buf_release(&done_run);
+	return done;
+}
+
+/* Creates the Bulk jobs of the next JOBS_AHEAD objects from `from`. */
+static int prepare_ahead(struct extract *x, size_t from)
+{
+	size_t i, made = 0;
+	char *soql;
+	int error = 0;
+
+	for (i = from; i < x->n && made < JOBS_AHEAD; i++) {
+		struct target *t = &x->t[i];
+
+		if (t->skipped || !strcmp(t->name, LINKS) ||
+		    done_in_run(x, t)) {
+			t->prepared = true;
+			continue;
+		}
+		made++;
+		if (t->prepared)
+			continue;
+		soql = ferry_xasprintf("SELECT %s FROM %s", t->select, t->name);
+		error = ferry_sf__bulk_prepare(&x->r, t->name, soql,
+		                               &t->bulk_refused);
+		free(soql);
+		if (error < 0)
+			return error;
+		t->prepared = true;
+	}
+	return error;
+}
+
 static int extract_object(struct extract *x, const struct target *t)
 {
 	struct ferry_sf__run *r = &x->r;
@@ -511,7 +564,9 @@ static int extract_object(struct extract *x, const struct target *t)
 		if ((error = extract_links(x, t, &staged, &source)) < 0)
 			goto done;
 	} else {
-		if ((error = ferry_sf__bulk_extract(r, t->name, soql,
+		unsupported = t->bulk_refused;
+		if (!unsupported &&
+		    (error = ferry_sf__bulk_extract(r, t->name, soql,
 		                                    &unsupported, &staged)) < 0)
 			goto done;
 		if (unsupported && (error = ferry_sf__rest_extract(
@@ -611,7 +666,8 @@ int ferry_sf_extract(struct ferry_sf *sf, struct ferry_workspace *ws,
 		goto done;
 	json_array_clear(json_object_get(x.fact, "skipped"));
 	for (i = 0; i < x.n; i++)
-		if ((error = extract_object(&x, &x.t[i])) < 0)
+		if ((error = prepare_ahead(&x, i)) < 0 ||
+		    (error = extract_object(&x, &x.t[i])) < 0)
 			goto done;
 	started = json_string_value(json_object_get(x.fact, "started_at"));
 	ferry_clock_iso8601(ferry_clock_wall_us(), now, sizeof(now));

@@ -404,7 +404,8 @@ int ferry_sf_connect(struct ferry_sf **out, const struct ferry_config *cfg)
 		                      LOGIN_TIMEOUT_MS, "source.login_url")) <
 		        0 ||
 		    (error = new_http(&sf->api, sf->login_url, NULL,
-		                      API_TIMEOUT_MS, "source.login_url")) < 0 ||
+		                      API_TIMEOUT_MS, "source.login_url")) <
+		        0 ||
 		    (error = ferry_sf__login(sf)) < 0)
 			goto done;
 	}

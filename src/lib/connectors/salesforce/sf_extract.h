@@ -86,6 +86,13 @@ struct ferry_sf__page {
 int ferry_sf__bulk_parse_page(struct ferry_sf__page *out,
                               const struct ferry_http_response *resp);
 
+/* Creates the Bulk job for `object` ahead of its turn (unless this run
+ * already has one) and stores its id, so Salesforce works on several
+ * objects while ferry reads another's results. Sets *unsupported if Bulk
+ * refuses the object. */
+int ferry_sf__bulk_prepare(struct ferry_sf__run *r, const char *object,
+                           const char *soql, bool *unsupported);
+
 /* Extracts `object` with `soql` through a Bulk job (resuming the job the
  * interrupted run stored for it), staging it whole. Sets *unsupported
  * (and returns 0, staging nothing) if Bulk refuses the object. */
