@@ -117,7 +117,8 @@ struct ferry_sf_extract_opts {
 };
 
 /* What happened to one object; passed to the progress callback as each
- * object starts (done false) and ends (done true). */
+ * object starts (done false), every few seconds while a long job or
+ * download goes on (done false again), and when it ends (done true). */
 struct ferry_sf_object_report {
 	char object[64];
 	bool done;
@@ -132,7 +133,9 @@ struct ferry_sf_object_report {
 typedef void (*ferry_sf_progress_cb)(const struct ferry_sf_object_report *r,
                                      void *payload);
 
-/* Extracts every object in scope into the workspace. An extract that was
+/* Extracts every object in scope into the workspace, the Bulk jobs of the
+ * next few objects created ahead so that Salesforce works on them while
+ * ferry reads another's results. An extract that was
  * interrupted resumes: objects it had staged completely are not fetched
  * again, and a Bulk job it had started is polled and read again rather
  * than created anew. A staged count that differs from the source's

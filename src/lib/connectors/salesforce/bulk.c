@@ -314,7 +314,10 @@ static int create_job(struct ferry_sf__run *r, const char *object,
 	memset(&req, 0, sizeof(req));
 	req.body = text;
 	error = ferry_sf_call(r->sf, "POST", "/jobs/query", &req, &resp);
+	/* Salesforce's words: API_ERROR "Entity 'X' is not supported by
+	 * the Bulk API." */
 	if (error == FERRY_EINVALID &&
+	    ferry_sf__is_sf_error(r->sf, error, "API_ERROR") &&
 	    strstr(ferry_error_last(), "not supported by the Bulk API")) {
 		*unsupported = true;
 		ferry_error_clear();

@@ -51,6 +51,7 @@ static int call_error(struct ferry_sf *sf, const char *method,
 		             : "a body that is not JSON");
 	ferry_sf__scrub(sf, code);
 	ferry_sf__scrub(sf, msg);
+	snprintf(sf->last_code, sizeof(sf->last_code), "%s", code);
 	sep = code[0] && msg[0] ? ": " : "";
 
 	if (strcmp(code, "REQUEST_LIMIT_EXCEEDED") == 0) {
@@ -123,6 +124,7 @@ int ferry_sf_call(struct ferry_sf *sf, const char *method, const char *path,
 		                       "bad Salesforce call (path must start "
 		                       "with / and hold no spaces or control "
 		                       "characters)");
+	sf->last_code[0] = '\0';
 	if (path[0] != '/' || ferry_str_starts_with(path, "/services/"))
 		full = ferry_xstrdup(path);
 	else

@@ -206,12 +206,12 @@ static int tally_page(json_t *page, void *payload)
 }
 
 /* Refusals that say "this org can't be asked that", not "stop". */
-static bool unanswerable(int error)
+static bool unanswerable(const struct ferry_sf *sf, int error)
 {
-	return ferry_sf__is_sf_error(error, "INVALID_FIELD") ||
-	       ferry_sf__is_sf_error(error, "INVALID_TYPE") ||
-	       ferry_sf__is_sf_error(error, "MALFORMED_QUERY") ||
-	       ferry_sf__is_sf_error(error, "INSUFFICIENT_ACCESS");
+	return ferry_sf__is_sf_error(sf, error, "INVALID_FIELD") ||
+	       ferry_sf__is_sf_error(sf, error, "INVALID_TYPE") ||
+	       ferry_sf__is_sf_error(sf, error, "MALFORMED_QUERY") ||
+	       ferry_sf__is_sf_error(sf, error, "INSUFFICIENT_ACCESS");
 }
 
 static int count_kind(struct ferry_sf__run *r, const struct kind *k)
@@ -232,10 +232,10 @@ static int count_kind(struct ferry_sf__run *r, const struct kind *k)
 		json_object_clear(t.by_object);
 		error = ferry_sf__rest_query(r, a->resource, a->soql,
 		                             tally_page, &t, &total);
-		if (error == 0 || !unanswerable(error))
+		if (error == 0 || !unanswerable(r->sf, error))
 			break;
 	}
-	if (error < 0 && !unanswerable(error))
+	if (error < 0 && !unanswerable(r->sf, error))
 		goto done;
 	if (error < 0 || total < 0) {
 		snprintf(reason, sizeof(reason), "%s",

@@ -73,17 +73,10 @@ static bool ident_char(char c)
 	       (c >= '0' && c <= '9') || c == '_';
 }
 
-bool ferry_sf__is_sf_error(int error, const char *sf_code)
+bool ferry_sf__is_sf_error(const struct ferry_sf *sf, int error,
+                           const char *sf_code)
 {
-	const char *m = ferry_error_last(), *p;
-	size_t n = strlen(sf_code);
-
-	if (error >= 0 || n == 0)
-		return false;
-	for (p = strstr(m, sf_code); p; p = strstr(p + 1, sf_code))
-		if ((p == m || !ident_char(p[-1])) && !ident_char(p[n]))
-			return true;
-	return false;
+	return error < 0 && sf->last_code[0] && !strcmp(sf->last_code, sf_code);
 }
 
 static void fill_report(struct ferry_sf__run *r, int64_t now)

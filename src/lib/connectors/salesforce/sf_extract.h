@@ -36,9 +36,10 @@ struct ferry_sf__run {
  * rather than silence. */
 void ferry_sf__progress(struct ferry_sf__run *r, bool force);
 
-/* True if the last error (code `error`) is Salesforce's `sf_code`, e.g.
- * "INVALID_FIELD", as quoted in ferry_sf_call's message. */
-bool ferry_sf__is_sf_error(int error, const char *sf_code);
+/* True if `error` came from ferry_sf_call refusing a call with
+ * Salesforce's errorCode `sf_code`, e.g. "INVALID_FIELD". */
+bool ferry_sf__is_sf_error(const struct ferry_sf *sf, int error,
+                           const char *sf_code);
 
 /* --- turning pages into staged records --- */
 

@@ -29,6 +29,8 @@ struct ferry_sf {
 	char *data_path;        /* "/services/data/v66.0" */
 	char *instance_url;     /* the login's instance_url, no trailing / */
 	char org_id[19];        /* "" when the identity URL gave none */
+	/* Salesforce's errorCode of the last refused call ("" if none). */
+	char last_code[128];
 	char user_id[19];
 	struct ferry_http *login; /* the login host; NULL for access_token */
 	struct ferry_http *api;   /* the instance */
