@@ -17,7 +17,7 @@
  *   "destination": {"type": "attio", "reachable": bool, "write_rate": 25,
  *              "record_limit": n|null, "members": n|null},
  *   "score": {"value": 0..100, "status": "auto"|"partial"|"manual_review",
- *             "explanation": "one line"},
+ *             "explanation": "one line", "formula": "the arithmetic"},
  *   "estimate": {"writes": n, "write_rate": 25, "seconds": s,
  *                "explanation": "one line"},
  *   "automation": {"apex_triggers": n, "apex_classes": n, "flows": n,

@@ -68,9 +68,10 @@ static int emails_within(struct analyze *an, const char *object)
 		    an_severity("medium", d.records, obj->count), object,
 		    d.records, &d.ex,
 		    "Attio keeps one person per email address, so these "
-		    "are merged into one (the last one loaded wins "
-		    "field by field): merge them in Salesforce first if "
-		    "they are really different people.",
+		    "are merged into one (today the first record wins; "
+		    "merge rules come with mapping.yaml): merge them in "
+		    "Salesforce first if they are the same person, or "
+		    "give each their own address if they are not.",
 		    "%s sharing an email address: %s (%s addresses)", noun.s,
 		    an_num(d.records).s, an_num(d.keys).s);
 done:

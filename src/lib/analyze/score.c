@@ -300,13 +300,31 @@ json_t *an_score(struct analyze *an)
 	if (unmapped > 0.0 && len < sizeof(terms))
 		snprintf(terms + len, sizeof(terms) - len,
 		         " − %.1f (records with no destination)", unmapped);
+	/* The sentence a person reads; the arithmetic goes beside it. */
+	if (count[0])
+		line = ferry_xasprintf(
+		    "%d high-severity risk%s and %d other%s need a decision "
+		    "before loading",
+		    count[0], count[0] == 1 ? "" : "s", count[1] + count[2],
+		    count[1] + count[2] == 1 ? "" : "s");
+	else if (manual)
+		line = ferry_xasprintf("some objects have no destination yet: "
+		                       "decide where they go in mapping.yaml");
+	else if (count[1] + count[2])
+		line = ferry_xasprintf("no high-severity risk; %d to review "
+		                       "before loading",
+		                       count[1] + count[2]);
+	else
+		line = ferry_xasprintf("no risk found: ready to plan");
+	json_object_set_new(s, "value", json_integer((json_int_t)value));
+	json_object_set_new(s, "status", json_string(status));
+	json_object_set_new(s, "explanation", json_string(line));
+	free(line);
 	line = ferry_xasprintf("100%s = %.0f; a risk costs 20, 8 or 2 by "
 	                       "severity times the square root of the share of "
 	                       "records it touches",
 	                       terms, value);
-	json_object_set_new(s, "value", json_integer((json_int_t)value));
-	json_object_set_new(s, "status", json_string(status));
-	json_object_set_new(s, "explanation", json_string(line));
+	json_object_set_new(s, "formula", json_string(line));
 	free(line);
 	return s;
 }

@@ -200,7 +200,13 @@ static void score_card(struct ferry_html *h, const json_t *r)
 	ferry_report__status_badge(h, status);
 	ferry_html_raw(h, "</p><p>");
 	ferry_report__put_str(h, score, "explanation");
-	ferry_html_raw(h, "</p></div></div>\n");
+	ferry_html_raw(h, "</p>");
+	if (ferry_report__str(score, "formula")) {
+		ferry_html_raw(h, "<p class=\"muted small\">");
+		ferry_report__put_str(h, score, "formula");
+		ferry_html_raw(h, "</p>");
+	}
+	ferry_html_raw(h, "</div></div>\n");
 }
 
 static void estimate_card(struct ferry_html *h, const json_t *r)
