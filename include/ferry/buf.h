@@ -43,6 +43,11 @@ int ferry_buf_vprintf(struct ferry_buf *b, const char *fmt, va_list ap)
     FERRY_PRINTF(2, 0) FERRY_WARN_UNUSED;
 /* Makes room for `extra` more bytes without changing len. */
 int ferry_buf_grow(struct ferry_buf *b, size_t extra) FERRY_WARN_UNUSED;
+/* Appends `s` percent-encoded: every byte but RFC 3986's unreserved
+ * characters (A-Z a-z 0-9 - . _ ~) becomes %XX. For URL paths, query
+ * values and form bodies. */
+int ferry_buf_put_urlencoded(struct ferry_buf *b, const char *s)
+    FERRY_WARN_UNUSED;
 /* Shortens to `len` bytes (no-op if already shorter). */
 void ferry_buf_truncate(struct ferry_buf *b, size_t len);
 

@@ -71,4 +71,10 @@ int ferry_config_write_default(const char *dir);
 int ferry_config_secret(const struct ferry_config *cfg, const char *name,
                         struct ferry_buf *out);
 
+/* Reads a file that holds a secret (a credentials file, a private key)
+ * into `out` (whose cap bounds it), refusing one that group or others may
+ * read, with messages that call it `what` ("credentials file"). */
+int ferry_secret_file_read(struct ferry_buf *out, const char *path,
+                           const char *what);
+
 #endif

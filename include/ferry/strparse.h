@@ -23,5 +23,9 @@ char *ferry_str_trim(char *s);
 char *ferry_str_lower(char *s);
 bool ferry_str_iequal(const char *a, const char *b);
 bool ferry_str_starts_with(const char *s, const char *prefix);
+/* Appends n bytes of s to the NUL-terminated dst (cap bytes), turning
+ * control characters into spaces (a message is one line in logs and the
+ * ledger) and never cutting a UTF-8 sequence in half. */
+void ferry_str_append_clean(char *dst, size_t cap, const char *s, size_t n);
 
 #endif

@@ -23,9 +23,8 @@ static void wipe(void *p, size_t n)
 		*v++ = 0;
 }
 
-/* Reads the credentials file after checking, on the open descriptor, that
- * only its owner can read it. */
-static int read_credentials(struct ferry_buf *out, const char *path)
+int ferry_secret_file_read(struct ferry_buf *out, const char *path,
+                           const char *what)
 {
 	char chunk[4096];
 	struct stat st;
@@ -34,23 +33,21 @@ static int read_credentials(struct ferry_buf *out, const char *path)
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return ferry_error_set(FERRY_ECONFIG,
-		                       "cannot read credentials file '%s': %s",
-		                       path, strerror(errno));
+		return ferry_error_set(FERRY_ECONFIG, "cannot read %s '%s': %s",
+		                       what, path, strerror(errno));
+	/* The checks are made on the open descriptor, so the file cannot
+	 * be swapped between the check and the read. */
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		error = ferry_error_set(FERRY_ECONFIG,
-		                        "credentials file '%s' is not a "
-		                        "regular file",
-		                        path);
+		error = ferry_error_set(
+		    FERRY_ECONFIG, "%s '%s' is not a regular file", what, path);
 		goto done;
 	}
 	if (st.st_mode & 077) {
-		error =
-		    ferry_error_set(FERRY_ECONFIG,
-		                    "credentials file '%s' is readable by "
-		                    "others (mode %04o): run chmod 600 "
-		                    "'%s'",
-		                    path, (unsigned)(st.st_mode & 07777), path);
+		error = ferry_error_set(FERRY_ECONFIG,
+		                        "%s '%s' is readable by others (mode "
+		                        "%04o): run chmod 600 '%s'",
+		                        what, path,
+		                        (unsigned)(st.st_mode & 07777), path);
 		goto done;
 	}
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
@@ -58,17 +55,15 @@ static int read_credentials(struct ferry_buf *out, const char *path)
 			continue;
 		if (n < 0) {
 			error = ferry_error_set(FERRY_ECONFIG,
-			                        "cannot read credentials file "
-			                        "'%s': %s",
+			                        "cannot read %s '%s': %s", what,
 			                        path, strerror(errno));
 			goto done;
 		}
 		if (ferry_buf_put(out, chunk, (size_t)n) < 0) {
-			error =
-			    ferry_error_set(FERRY_ECONFIG,
-			                    "credentials file '%s' is larger "
-			                    "than %zu bytes",
-			                    path, out->max);
+			error = ferry_error_set(FERRY_ECONFIG,
+			                        "%s '%s' is larger than %zu "
+			                        "bytes",
+			                        what, path, out->max);
 			goto done;
 		}
 	}
@@ -131,7 +126,8 @@ int ferry_config_secret(const struct ferry_config *cfg, const char *name,
 		                       "credentials file named in ferry.yaml)",
 		                       name, name);
 	ferry_buf_init(&file, CREDENTIALS_MAX);
-	if ((error = read_credentials(&file, cfg->credentials_file)) < 0)
+	if ((error = ferry_secret_file_read(&file, cfg->credentials_file,
+	                                    "credentials file")) < 0)
 		goto done;
 	value = NULL;
 	if (!find_secret(file.ptr, name, &value) || !*value) {

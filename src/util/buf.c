@@ -125,3 +125,22 @@ void ferry_buf_truncate(struct ferry_buf *b, size_t len)
 	b->len = len;
 	b->ptr[len] = '\0';
 }
+
+int ferry_buf_put_urlencoded(struct ferry_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	int error = 0;
+
+	for (; *s && !error; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		    c == '_' || c == '~')
+			error = ferry_buf_putc(b, (char)c);
+		else
+			error = ferry_buf_printf(b, "%%%c%c", hex[c >> 4],
+			                         hex[c & 15]);
+	}
+	return error;
+}

@@ -171,3 +171,23 @@ bool ferry_str_starts_with(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
+
+void ferry_str_append_clean(char *dst, size_t cap, const char *s, size_t n)
+{
+	size_t len = strlen(dst), room, i;
+
+	if (len + 1 >= cap)
+		return;
+	room = cap - 1 - len;
+	if (n > room) {
+		n = room;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		dst[len + i] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
+	}
+	dst[len + n] = '\0';
+}

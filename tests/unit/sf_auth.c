@@ -123,7 +123,7 @@ static void test_urlencode(void **state)
 	struct ferry_buf b = FERRY_BUF_INIT;
 
 	(void)state;
-	assert_int_equal(ferry_sf__urlencode(&b, "a-Z_0.~ &=+/%\xc3\xa9"), 0);
+	assert_int_equal(ferry_buf_put_urlencoded(&b, "a-Z_0.~ &=+/%\xc3\xa9"), 0);
 	assert_string_equal(b.ptr, "a-Z_0.~%20%26%3D%2B%2F%25%C3%A9");
 	ferry_buf_release(&b);
 }

@@ -13,37 +13,15 @@ struct ferry_attio {
 	struct ferry_http *http;
 };
 
-/* Appends n bytes of s to the NUL-terminated dst (cap bytes), turning
- * control characters into spaces (messages are one line in logs and the
- * ledger) and never cutting a UTF-8 sequence in half. */
-static void append_clean(char *dst, size_t cap, const char *s, size_t n)
-{
-	size_t len = strlen(dst), room, i;
-
-	if (len + 1 >= cap)
-		return;
-	room = cap - 1 - len;
-	if (n > room) {
-		n = room;
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
-	}
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		dst[len + i] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
-	}
-	dst[len + n] = '\0';
-}
-
 static void append_str(char *dst, size_t cap, const char *s)
 {
-	append_clean(dst, cap, s, strlen(s));
+	ferry_str_append_clean(dst, cap, s, strlen(s));
 }
 
 static void append_json_string(char *dst, size_t cap, const json_t *s)
 {
-	append_clean(dst, cap, json_string_value(s), json_string_length(s));
+	ferry_str_append_clean(dst, cap, json_string_value(s),
+	                       json_string_length(s));
 }
 
 /* "; values.email_addresses[0]: message" for each validation error. */
@@ -184,27 +162,6 @@ bad:
 	                       "'%.128s' is not a valid Attio %s: use lower "
 	                       "case letters, digits, '_' and '-'",
 	                       s ? s : "", what);
-}
-
-/* Percent-encodes everything but RFC 3986's unreserved characters. The
- * segments are validated already; this keeps the path safe regardless. */
-static int put_escaped(struct ferry_buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	int error = 0;
-
-	for (; *s && !error; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-		    c == '_' || c == '~')
-			error = ferry_buf_putc(b, (char)c);
-		else
-			error = ferry_buf_printf(b, "%%%c%c", hex[c >> 4],
-			                         hex[c & 15]);
-	}
-	return error;
 }
 
 int ferry_attio_new(struct ferry_attio **out, const struct ferry_http_opts *o)
@@ -390,10 +347,10 @@ int ferry_attio_assert_record(struct ferry_attio *a, const char *object,
 		goto done;
 	}
 	if ((error = ferry_buf_puts(&path, "/v2/objects/")) < 0 ||
-	    (error = put_escaped(&path, object)) < 0 ||
+	    (error = ferry_buf_put_urlencoded(&path, object)) < 0 ||
 	    (error = ferry_buf_puts(&path, "/records?matching_attribute=")) <
 	        0 ||
-	    (error = put_escaped(&path, matching_attribute)) < 0)
+	    (error = ferry_buf_put_urlencoded(&path, matching_attribute)) < 0)
 		goto done;
 	body = json_pack("{s:{s:O}}", "data", "values", values);
 	if ((error = call(a, FERRY_HTTP_WRITE, "PUT", path.ptr, body, &resp)) <
@@ -441,7 +398,7 @@ int ferry_attio_query(json_t **out, struct ferry_attio *a, const char *object,
 		goto done;
 	}
 	if ((error = ferry_buf_puts(&path, "/v2/objects/")) < 0 ||
-	    (error = put_escaped(&path, object)) < 0 ||
+	    (error = ferry_buf_put_urlencoded(&path, object)) < 0 ||
 	    (error = ferry_buf_puts(&path, "/records/query")) < 0)
 		goto done;
 	body = json_pack("{s:i,s:i}", "limit", limit, "offset", offset);
@@ -487,9 +444,9 @@ int ferry_attio_get_record(json_t **out, struct ferry_attio *a,
 	    (error = check_segment("record id", record_id, true)) < 0)
 		goto done;
 	if ((error = ferry_buf_puts(&path, "/v2/objects/")) < 0 ||
-	    (error = put_escaped(&path, object)) < 0 ||
+	    (error = ferry_buf_put_urlencoded(&path, object)) < 0 ||
 	    (error = ferry_buf_puts(&path, "/records/")) < 0 ||
-	    (error = put_escaped(&path, record_id)) < 0)
+	    (error = ferry_buf_put_urlencoded(&path, record_id)) < 0)
 		goto done;
 	if ((error = call(a, FERRY_HTTP_READ, "GET", path.ptr, NULL, &resp)) <
 	    0)

@@ -19,25 +19,6 @@ void ferry_sf__buf_wipe(struct ferry_buf *b)
 	ferry_buf_release(b);
 }
 
-int ferry_sf__urlencode(struct ferry_buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	int error = 0;
-
-	for (; *s && !error; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-		    c == '_' || c == '~')
-			error = ferry_buf_putc(b, (char)c);
-		else
-			error = ferry_buf_printf(b, "%%%c%c", hex[c >> 4],
-			                         hex[c & 15]);
-	}
-	return error;
-}
-
 /* --- the grants --- */
 
 static int put_field(struct ferry_buf *b, const char *name, const char *value)
@@ -45,7 +26,7 @@ static int put_field(struct ferry_buf *b, const char *name, const char *value)
 	if (b->len > 0 && ferry_buf_putc(b, '&') < 0)
 		return FERRY_ETOOBIG;
 	if (ferry_buf_puts(b, name) < 0 || ferry_buf_putc(b, '=') < 0 ||
-	    ferry_sf__urlencode(b, value) < 0)
+	    ferry_buf_put_urlencoded(b, value) < 0)
 		return FERRY_ETOOBIG;
 	return 0;
 }
@@ -214,7 +195,7 @@ static int take_token(struct ferry_sf *sf, struct ferry_sf_token *t)
 
 	if (!ferry_sf__url_ok(t->instance_url)) {
 		shown[0] = '\0';
-		ferry_sf__append_clean(shown, sizeof(shown), t->instance_url,
+		ferry_str_append_clean(shown, sizeof(shown), t->instance_url,
 		                       strlen(t->instance_url));
 		return ferry_error_set(FERRY_EHTTP,
 		                       "Salesforce login at %s gave the "

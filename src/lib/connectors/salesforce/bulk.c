@@ -489,7 +489,7 @@ static int download(struct ferry_sf__run *r, const char *object,
 		                              job->id, max)) < 0 ||
 		    (locator[0] &&
 		     ((error = ferry_buf_puts(&path, "&locator=")) < 0 ||
-		      (error = ferry_sf__urlencode(&path, locator)) < 0)))
+		      (error = ferry_buf_put_urlencoded(&path, locator)) < 0)))
 			goto done;
 		error = fetch_page(r, path.ptr, &resp);
 		if (error == FERRY_ETOOBIG && max / 2 >= PAGE_MIN) {

@@ -132,7 +132,7 @@ int ferry_sf_call(struct ferry_sf *sf, const char *method, const char *path,
 	/* Messages show the path without its query: a SOQL text is long,
 	 * and Salesforce's message quotes the part it did not like. */
 	shown[0] = '\0';
-	ferry_sf__append_clean(shown, sizeof(shown), path, strcspn(path, "?"));
+	ferry_str_append_clean(shown, sizeof(shown), path, strcspn(path, "?"));
 	if (req)
 		r = *req;
 	else
@@ -189,7 +189,7 @@ int ferry_sf_get_json(struct ferry_sf *sf, const char *path, json_t **out)
 	root = json_loadb(resp.body.ptr, resp.body.len, 0, &jerr);
 	if (!root) {
 		shown[0] = '\0';
-		ferry_sf__append_clean(shown, sizeof(shown), path,
+		ferry_str_append_clean(shown, sizeof(shown), path,
 		                       strcspn(path, "?"));
 		error = ferry_error_set(FERRY_EHTTP,
 		                        "Salesforce answered GET %s with a "
@@ -264,7 +264,7 @@ int ferry_sf_count(struct ferry_sf *sf, const char *object, bool all,
 	if (!object_name_ok(object)) {
 		shown[0] = '\0';
 		if (object)
-			ferry_sf__append_clean(shown, sizeof(shown), object,
+			ferry_str_append_clean(shown, sizeof(shown), object,
 			                       strlen(object));
 		return ferry_error_set(FERRY_EINVALID,
 		                       "'%s' is not a Salesforce object name",
@@ -272,7 +272,7 @@ int ferry_sf_count(struct ferry_sf *sf, const char *object, bool all,
 	}
 	soql = ferry_xasprintf("SELECT COUNT() FROM %s", object);
 	if (ferry_buf_puts(&path, all ? "/queryAll?q=" : "/query?q=") < 0 ||
-	    ferry_sf__urlencode(&path, soql) < 0) {
+	    ferry_buf_put_urlencoded(&path, soql) < 0) {
 		error = ferry_error_set(FERRY_ETOOBIG, "query too long");
 		goto done;
 	}

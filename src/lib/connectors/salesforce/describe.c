@@ -54,7 +54,7 @@ int ferry_sf__describe_object(struct ferry_sf__run *r, const char *object,
 	int error;
 
 	if ((error = ferry_buf_puts(&path, "/sobjects/")) < 0 ||
-	    (error = ferry_sf__urlencode(&path, object)) < 0 ||
+	    (error = ferry_buf_put_urlencoded(&path, object)) < 0 ||
 	    (error = ferry_buf_puts(&path, "/describe")) < 0 ||
 	    (error = ferry_sf_get_json(r->sf, path.ptr, &doc)) < 0)
 		goto done;

@@ -29,62 +29,6 @@ static int pem_no_passphrase(char *buf, int size, int rwflag, void *u)
 	return -1; /* never prompt on the terminal */
 }
 
-static int read_key_file(struct ferry_buf *out, const char *path)
-{
-	char chunk[4096];
-	struct stat st;
-	ssize_t n;
-	int fd, error = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return ferry_error_set(FERRY_ECONFIG,
-		                       "cannot read the JWT private key '%s' "
-		                       "(source.private_key_file in "
-		                       "ferry.yaml): %s",
-		                       path, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		error = ferry_error_set(FERRY_ECONFIG,
-		                        "the JWT private key '%s' is not a "
-		                        "regular file",
-		                        path);
-		goto done;
-	}
-	if (st.st_mode & 077) {
-		error =
-		    ferry_error_set(FERRY_ECONFIG,
-		                    "the JWT private key '%s' is readable "
-		                    "by others (mode %04o): run chmod 600 "
-		                    "'%s'",
-		                    path, (unsigned)(st.st_mode & 07777), path);
-		goto done;
-	}
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			error = ferry_error_set(FERRY_ECONFIG,
-			                        "cannot read the JWT private "
-			                        "key '%s': %s",
-			                        path, strerror(errno));
-			goto done;
-		}
-		if (ferry_buf_put(out, chunk, (size_t)n) < 0) {
-			error =
-			    ferry_error_set(FERRY_ECONFIG,
-			                    "the JWT private key '%s' is "
-			                    "larger than %zu bytes: is it a "
-			                    "PEM key?",
-			                    path, KEY_FILE_MAX);
-			goto done;
-		}
-	}
-done:
-	explicit_bzero(chunk, sizeof(chunk));
-	close(fd);
-	return error;
-}
-
 int ferry_sf__load_key(EVP_PKEY **out, const char *path)
 {
 	struct ferry_buf pem = FERRY_BUF_INIT;
@@ -99,8 +43,12 @@ int ferry_sf__load_key(EVP_PKEY **out, const char *path)
 		                       "the PEM private key whose certificate "
 		                       "is on the connected app");
 	ferry_buf_init(&pem, KEY_FILE_MAX);
-	if ((error = read_key_file(&pem, path)) < 0)
+	if ((error = ferry_secret_file_read(&pem, path,
+	                                    "the JWT private key")) < 0) {
+		ferry_error_wrap(error,
+		                 "source.private_key_file in ferry.yaml");
 		goto done;
+	}
 	bio = BIO_new_mem_buf(pem.ptr, (int)pem.len);
 	if (bio)
 		key =

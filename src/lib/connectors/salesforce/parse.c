@@ -143,35 +143,15 @@ int ferry_sf__parse_token_error(const char *body, size_t len, char *error,
 	d = json_object_get(root, "error_description");
 	if (!json_is_string(e) || json_string_length(e) == 0)
 		goto done;
-	ferry_sf__append_clean(error, error_len, json_string_value(e),
+	ferry_str_append_clean(error, error_len, json_string_value(e),
 	                       json_string_length(e));
 	if (json_is_string(d))
-		ferry_sf__append_clean(desc, desc_len, json_string_value(d),
+		ferry_str_append_clean(desc, desc_len, json_string_value(d),
 		                       json_string_length(d));
 	rc = 0;
 done:
 	json_decref(root);
 	return rc;
-}
-
-void ferry_sf__append_clean(char *dst, size_t cap, const char *s, size_t n)
-{
-	size_t len = strlen(dst), room, i;
-
-	if (len + 1 >= cap)
-		return;
-	room = cap - 1 - len;
-	if (n > room) {
-		n = room;
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
-	}
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		dst[len + i] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
-	}
-	dst[len + n] = '\0';
 }
 
 static bool host_char(char c)
@@ -280,7 +260,7 @@ void ferry_sf__split_identity(const char *id_url, char org[19], char user[19])
 static void put_json_text(char *dst, size_t cap, const json_t *s)
 {
 	if (json_is_string(s))
-		ferry_sf__append_clean(dst, cap, json_string_value(s),
+		ferry_str_append_clean(dst, cap, json_string_value(s),
 		                       json_string_length(s));
 }
 

@@ -26,7 +26,7 @@ int ferry_sf__rest_query(struct ferry_sf__run *r, const char *resource,
 	int error;
 
 	if ((error = ferry_buf_printf(&path, "%s?q=", resource)) < 0 ||
-	    (error = ferry_sf__urlencode(&path, soql)) < 0)
+	    (error = ferry_buf_put_urlencoded(&path, soql)) < 0)
 		goto done;
 	if (path.len > FERRY_SF_URL_MAX) {
 		error = ferry_error_set(

@@ -117,10 +117,6 @@ void ferry_sf__url_host(char *out, size_t outlen, const char *url);
  * stores a rotated refresh token, and reads the org and user ids. */
 int ferry_sf__login(struct ferry_sf *sf);
 
-/* Appends s percent-encoded (everything but RFC 3986's unreserved
- * characters), for form values and query strings. */
-int ferry_sf__urlencode(struct ferry_buf *b, const char *s);
-
 /* Wipes a buffer's memory, then releases it. */
 void ferry_sf__buf_wipe(struct ferry_buf *b);
 
@@ -148,9 +144,6 @@ int ferry_sf__parse_error(const char *body, size_t len, char *code,
  * are ignored). FERRY_EINVALID when it is not there. */
 int ferry_sf__parse_limit_info(const char *value, int64_t *used, int64_t *max);
 
-/* Copies n bytes of s onto the end of the NUL-terminated dst (cap bytes),
- * blanking control characters and never cutting a UTF-8 sequence. */
-void ferry_sf__append_clean(char *dst, size_t cap, const char *s, size_t n);
 
 /* --- session.c --- */
 

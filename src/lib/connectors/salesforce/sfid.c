@@ -48,7 +48,7 @@ int ferry_sf_id18(char out[19], const char *id)
 bad:
 	shown[0] = '\0';
 	if (id)
-		ferry_sf__append_clean(shown, sizeof(shown), id,
+		ferry_str_append_clean(shown, sizeof(shown), id,
 		                       strnlen(id, sizeof(shown)));
 	return ferry_error_set(FERRY_EINVALID,
 	                       "'%s' is not a Salesforce id: an id is 15 or "
