@@ -121,7 +121,8 @@ static void failed(struct ferry_cli *cli, json_t *doc, const char *end,
 		                    json_pack("{s:s, s:s}", "status", "failed",
 		                              "error", ferry_error_last()));
 	else
-		printf("%s: FAILED\n", end);
+		printf("%s: FAILED\n",
+		       !strcmp(end, "source") ? "Source" : "Destination");
 	ferry_cli_fail(cli, error);
 }
 
