@@ -9,6 +9,13 @@ ws="$tmp/ws"
 start_sf_sandbox --scale small --bulk-polls 0
 make_sf_workspace "$ws"
 
+# check tests both ends even when one fails: the source answers, the
+# destination has no token; the exit status is the failure's.
+(unset ATTIO_API_TOKEN; expect_exit 4 "$FERRY_BIN" -C "$ws" check
+expect_output "daily API calls"
+expect_output "Destination: FAILED"
+expect_output "ATTIO_API_TOKEN")
+
 # A wrong secret: exit 4, the variable named, its value never printed.
 SF_CLIENT_SECRET=wrong-s3cr3t expect_exit 4 "$FERRY_BIN" -C "$ws" extract
 expect_output "SF_CLIENT_SECRET"
