@@ -42,6 +42,7 @@ bench: build
 
 soak: build
 	@scripts/soak.sh $(BUILD)
+	@scripts/soak_extract.sh $(BUILD)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

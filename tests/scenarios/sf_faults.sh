@@ -87,4 +87,27 @@ for x in d["objects"]:
     if not x["skipped"]:
         assert x["staged"] == x["source"], x
 ' || fail "the resumed extract is wrong: $out"
+stop_sf_sandbox
+
+# Killed before any object is staged, while Salesforce works on the jobs
+# it created ahead: the next run resumes that run and reads those jobs
+# rather than making them again (one job per Bulk object in all).
+posts() { grep -c 'POST /services/data/v[0-9.]*/jobs/query ' "$tmp/sf.log" || true; }
+start_sf_sandbox --scale small --bulk-polls 0 --bulk-ms 3000
+set_sf_url "$ws"
+before=$(posts)
+"$FERRY_BIN" -C "$ws" extract --restart >"$tmp/early.out" 2>&1 &
+pid=$!
+for _ in $(seq 1 400); do
+	[ $(($(posts) - before)) -ge 6 ] && break
+	sleep 0.025
+done
+[ $(($(posts) - before)) -ge 6 ] || fail "the extract created no Bulk jobs ahead"
+kill -9 $pid 2>/dev/null || fail "extract finished before it could be killed"
+wait $pid 2>/dev/null || true
+grep -q "records = " "$tmp/early.out" && fail "an object finished before the kill"
+expect_exit 0 "$FERRY_BIN" -C "$ws" extract --json
+jobs=$(sf_stat bulk_jobs)
+bulk=$(echo "$out" | python3 -c 'import json,sys; print(sum(1 for o in json.load(sys.stdin)["objects"] if o["method"] == "bulk"))')
+[ "$jobs" -eq "$bulk" ] || fail "$jobs Bulk jobs for $bulk Bulk objects: the resumed run made its jobs again"
 echo "ok"

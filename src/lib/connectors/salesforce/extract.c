@@ -237,6 +237,10 @@ static int begin_run(struct extract *x, bool restart)
 	    (error =
 	         ferry_facts_delete_prefix(x->r.ws, "salesforce/tooling/")) < 0)
 		goto done;
+	/* The fact first: a run killed before its first object is staged
+	 * is still resumed, and its Bulk jobs read rather than made again. */
+	if ((error = save_fact(x)) < 0)
+		goto done;
 	error = save_run(x, "running", started);
 done:
 	json_decref(old);
