@@ -91,6 +91,23 @@ static const char *const steps[] = {
     "DROP TABLE staged_records;\n"
     "ALTER TABLE staged_records_v4 RENAME TO staged_records;\n"
     "CREATE INDEX staged_records_line ON staged_records(object, line);\n",
+
+    /* 5: the dedup result, one row per staged record of a deduplicated
+     * object: its cluster, its role and why (src/lib/plan/dedup.c). */
+    "CREATE TABLE dedup (\n"
+    "  object TEXT NOT NULL,\n"
+    "  source_id TEXT NOT NULL,\n"
+    "  cluster INTEGER NOT NULL,\n"
+    "  role TEXT NOT NULL CHECK (role IN ('survivor', 'merged', 'held')),\n"
+    "  survivor_object TEXT NOT NULL DEFAULT '',\n"
+    "  survivor_id TEXT NOT NULL DEFAULT '',\n"
+    "  reason TEXT NOT NULL DEFAULT '',\n"
+    "  dest_id TEXT NOT NULL DEFAULT '',\n"
+    "  merged TEXT,\n"
+    "  filled_from TEXT,\n"
+    "  UNIQUE (object, source_id)\n"
+    ");\n"
+    "CREATE INDEX dedup_cluster ON dedup(cluster);\n",
 };
 
 _Static_assert(FERRY_ARRAY_LEN(steps) == FERRY_WORKSPACE_SCHEMA,
