@@ -20,7 +20,7 @@ import json,sys; d=json.loads(sys.argv[2]); n=int(sys.argv[3])
 print('  %-8s %9d records  %7.2f s  %9.0f records/s  peak %6.1f MiB' % (sys.argv[1], n, d['seconds'], n/d['seconds'], d['peak_rss_mib']))" "$@"
 }
 
-echo "== Salesforce org through the API: extract (Bulk 2.0) and analyze"
+echo "== Salesforce org through the API: extract (Bulk 2.0), analyze and plan"
 for scale in ${SF_SCALES:-25000 bench}; do
 	rm -f "$work/sf.port"
 	"$sandbox" salesforce --scale "$scale" --bulk-polls 0 --bulk-ms 1000 --port 0 --port-file "$work/sf.port" 2>/dev/null &
@@ -43,6 +43,9 @@ import json,sys; print(sum(o["staged"] for o in json.load(sys.stdin)["objects"])
 	report extract "$line" "$n"
 	line=$(python3 "$root/bench/measure.py" "analyze" "$ferry" -C "$ws" analyze --offline)
 	report analyze "$line" "$n"
+	# The dry run with analyze's draft mapping: every record decided.
+	line=$(python3 "$root/bench/measure.py" "plan" "$ferry" -C "$ws" plan --offline)
+	report plan "$line" "$n"
 	kill $sfpid; wait $sfpid 2>/dev/null || true
 	rm -rf "$ws"
 done

@@ -70,6 +70,7 @@ extern const struct ferry_cmd ferry_cmd_init;
 extern const struct ferry_cmd ferry_cmd_check;
 extern const struct ferry_cmd ferry_cmd_extract;
 extern const struct ferry_cmd ferry_cmd_analyze;
+extern const struct ferry_cmd ferry_cmd_plan;
 extern const struct ferry_cmd ferry_cmd_run;
 extern const struct ferry_cmd ferry_cmd_status;
 extern const struct ferry_cmd ferry_cmd_audit;

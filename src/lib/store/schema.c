@@ -108,6 +108,33 @@ static const char *const steps[] = {
     "  UNIQUE (object, source_id)\n"
     ");\n"
     "CREATE INDEX dedup_cluster ON dedup(cluster);\n",
+
+    /* 6: the plan, one decision per staged record (write, merged, held,
+     * skipped) with its payload, reasons and notes (src/lib/plan/). The
+     * small columns come first: re-planning compares a record's decision
+     * and hashes without reading its payload. Indexed by source id too,
+     * with what a reference asks of the record it points at (what became
+     * of it), so the answer needs no row. */
+    "CREATE TABLE plan (\n"
+    "  object TEXT NOT NULL,\n"
+    "  source_id TEXT NOT NULL,\n"
+    "  decision TEXT NOT NULL CHECK (decision IN\n"
+    "    ('write', 'merged', 'held', 'skipped')),\n"
+    "  payload_sha256 TEXT NOT NULL DEFAULT '',\n"
+    "  dest_object TEXT NOT NULL DEFAULT '',\n"
+    "  match_attribute TEXT NOT NULL DEFAULT '',\n"
+    "  match_value TEXT NOT NULL DEFAULT '',\n"
+    "  survivor_object TEXT NOT NULL DEFAULT '',\n"
+    "  survivor_id TEXT NOT NULL DEFAULT '',\n"
+    "  planned_at TEXT NOT NULL,\n"
+    "  reasons TEXT NOT NULL DEFAULT '[]',\n"
+    "  notes TEXT NOT NULL DEFAULT '[]',\n"
+    "  payload TEXT NOT NULL DEFAULT '{\"values\":{}}',\n"
+    "  UNIQUE (object, source_id)\n"
+    ");\n"
+    "CREATE INDEX plan_source ON plan(source_id, object, decision,\n"
+    "  dest_object, survivor_object, survivor_id);\n"
+    "CREATE INDEX plan_decision ON plan(object, decision);\n",
 };
 
 _Static_assert(FERRY_ARRAY_LEN(steps) == FERRY_WORKSPACE_SCHEMA,
