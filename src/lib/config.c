@@ -11,6 +11,7 @@
 #include <yaml.h>
 
 #include "ferry/config.h"
+#include "yaml_error.h"
 
 #define CONFIG_MAX         ((size_t)1024 * 1024)
 #define DEFAULT_WRITE_RATE 25.0
@@ -713,20 +714,20 @@ done:
 	return error;
 }
 
-static int yaml_error(struct loader *ld, const yaml_parser_t *p)
+int ferry_yaml_parse_error(const char *path, const yaml_parser_t *p)
 {
 	const char *problem = p->problem ? p->problem : "malformed YAML";
 
 	if (p->error == YAML_READER_ERROR)
 		return ferry_error_set(FERRY_ECONFIG,
 		                       "%s: %s at byte %zu (is it UTF-8 text?)",
-		                       ld->path, problem, p->problem_offset);
+		                       path, problem, p->problem_offset);
 	if (p->context)
-		return ferry_error_set(FERRY_ECONFIG, "%s:%zu:%zu: %s %s",
-		                       ld->path, p->problem_mark.line + 1,
+		return ferry_error_set(FERRY_ECONFIG, "%s:%zu:%zu: %s %s", path,
+		                       p->problem_mark.line + 1,
 		                       p->problem_mark.column + 1, problem,
 		                       p->context);
-	return ferry_error_set(FERRY_ECONFIG, "%s:%zu:%zu: %s", ld->path,
+	return ferry_error_set(FERRY_ECONFIG, "%s:%zu:%zu: %s", path,
 	                       p->problem_mark.line + 1,
 	                       p->problem_mark.column + 1, problem);
 }
@@ -811,7 +812,7 @@ int ferry_config_load(struct ferry_config **out, const char *path)
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text.ptr,
 	                             text.len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		error = yaml_error(&ld, &parser);
+		error = ferry_yaml_parse_error(ld.path, &parser);
 		goto done;
 	}
 	doc_ok = true;
@@ -827,7 +828,7 @@ int ferry_config_load(struct ferry_config **out, const char *path)
 	}
 	/* A second document would be silently ignored: refuse it. */
 	if (!yaml_parser_load(&parser, &extra)) {
-		error = yaml_error(&ld, &parser);
+		error = ferry_yaml_parse_error(ld.path, &parser);
 		goto done;
 	}
 	if (yaml_document_get_root_node(&extra)) {

@@ -11,6 +11,7 @@
 
 #include "ferry/normalize.h"
 #include "mapfile_int.h"
+#include "yaml_error.h"
 
 /* Aliases may repeat this many entries beyond the document's own. */
 #define ALIAS_BUDGET ((size_t)200000)
@@ -247,24 +248,6 @@ done:
 	return error;
 }
 
-static int yaml_error(struct mf_loader *ld, const yaml_parser_t *p)
-{
-	const char *problem = p->problem ? p->problem : "malformed YAML";
-
-	if (p->error == YAML_READER_ERROR)
-		return ferry_error_set(FERRY_ECONFIG,
-		                       "%s: %s at byte %zu (is it UTF-8 text?)",
-		                       ld->path, problem, p->problem_offset);
-	if (p->context)
-		return ferry_error_set(FERRY_ECONFIG, "%s:%zu:%zu: %s %s",
-		                       ld->path, p->problem_mark.line + 1,
-		                       p->problem_mark.column + 1, problem,
-		                       p->context);
-	return ferry_error_set(FERRY_ECONFIG, "%s:%zu:%zu: %s", ld->path,
-	                       p->problem_mark.line + 1,
-	                       p->problem_mark.column + 1, problem);
-}
-
 /* The sections, in the order their references need. */
 static int read_sections(struct top *t, const yaml_node_t *root)
 {
@@ -359,7 +342,7 @@ int ferry_mapfile_parse(struct ferry_mapfile **out, const char *path,
 	parser_ok = true;
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		error = yaml_error(ld, &parser);
+		error = ferry_yaml_parse_error(ld->path, &parser);
 		goto done;
 	}
 	doc_ok = true;
@@ -374,7 +357,7 @@ int ferry_mapfile_parse(struct ferry_mapfile **out, const char *path,
 	}
 	/* A second document would be silently ignored: refuse it. */
 	if (!yaml_parser_load(&parser, &extra)) {
-		error = yaml_error(ld, &parser);
+		error = ferry_yaml_parse_error(ld->path, &parser);
 		goto done;
 	}
 	if (yaml_document_get_root_node(&extra)) {
