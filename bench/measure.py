@@ -2,7 +2,9 @@
 """measure.py: runs a command and prints its wall time and peak resident
 memory (of the command itself, from getrusage) as one JSON line.
 
-usage: measure.py LABEL CMD [ARGS...]
+usage: measure.py [--stdout FILE] LABEL CMD [ARGS...]
+
+The command's output is thrown away, or kept in FILE with --stdout.
 """
 import json
 import resource
@@ -10,9 +12,14 @@ import subprocess
 import sys
 import time
 
-label, cmd = sys.argv[1], sys.argv[2:]
+args = sys.argv[1:]
+out = subprocess.DEVNULL
+if args[:1] == ["--stdout"]:
+    out = open(args[1], "wb")
+    args = args[2:]
+label, cmd = args[0], args[1:]
 t0 = time.monotonic()
-proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+proc = subprocess.run(cmd, stdout=out, stderr=subprocess.PIPE)
 secs = time.monotonic() - t0
 peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 if proc.returncode != 0:

@@ -21,6 +21,7 @@
 #include <jansson.h>
 #include <signal.h>
 
+#include "ferry/attio.h"
 #include "ferry/mapfile.h"
 #include "ferry/workspace.h"
 
@@ -48,6 +49,11 @@ struct ferry_plan_opts {
 	 * Borrowed. NULL: offline (owners are taken on the Salesforce
 	 * user's email unchecked, attributes and options are unchecked). */
 	const json_t *schema;
+	/* Online: the destination itself, to match dedup keys against the
+	 * records already there (plan_dest.c), so a record created by hand
+	 * or by email sync is updated, never duplicated. Borrowed; NULL:
+	 * not matched (offline). */
+	struct ferry_attio *dest;
 	/* Called every few thousand records and at the end of each object. */
 	void (*progress)(const struct ferry_plan_progress *p, void *payload);
 	void *payload;
@@ -69,6 +75,9 @@ struct ferry_plan_object {
 	 * yet (schema setup creates them); empty offline. */
 	char **to_create;
 	size_t n_to_create;
+	/* Records matched at the destination (opts->dest): each updates
+	 * the record already there instead of creating one. */
+	int64_t matched;
 };
 
 struct ferry_plan_stats {
@@ -78,6 +87,11 @@ struct ferry_plan_stats {
 	bool online;              /* checked against a destination schema */
 	int64_t owners_unchecked; /* offline: records whose owner was taken
 	                             on the user's email, not checked */
+	/* ferry_plan_records(): the records re-planned (by_decision counts
+	 * them alone), of which `asked` were asked for; the rest were
+	 * touched by them. */
+	bool partial;
+	int64_t replanned, asked;
 };
 void ferry_plan_stats_release(struct ferry_plan_stats *s);
 
@@ -125,5 +139,29 @@ int ferry_plan_top_reasons(struct ferry_workspace *ws, const char *object,
                                      const char *message, const char *release,
                                      int64_t count, void *payload),
                            void *payload);
+
+/*
+ * Re-planning a few records (the conflict queue, queue.h).
+ */
+
+struct ferry_plan_ref {
+	const char *object;
+	const char *source_id;
+};
+
+/* Re-plans the records `refs` and those a change of theirs touches, and
+ * leaves every other decision as it is: dedup runs again when a record
+ * has overrides (its keys may have changed) and the records whose
+ * cluster changed are re-planned too; so are the records that refer to
+ * a re-planned one, and those that share its matching value. The result
+ * is the one a whole plan would give for these records (a test holds it
+ * to that). A ref that is not staged is FERRY_ENOTFOUND, before anything
+ * changes. Each object still commits alone, so a stop leaves each with
+ * its previous decisions or its new ones. */
+int ferry_plan_records(struct ferry_workspace *ws,
+                       const struct ferry_mapfile *m,
+                       const struct ferry_plan_opts *opts,
+                       const struct ferry_plan_ref *refs, size_t n,
+                       struct ferry_plan_stats *stats);
 
 #endif

@@ -37,7 +37,8 @@ struct ferry_opt {
 	const char *value_name; /* "<id>"; NULL for a flag */
 	const char *help;
 };
-#define FERRY_CLI_MAX_OPTS 8
+/* `queue` takes 9 (its subcommands share one table). */
+#define FERRY_CLI_MAX_OPTS 12
 
 /* What main() hands to a command: its parsed options and arguments and,
  * per its `needs`, the loaded workspace. */
@@ -71,6 +72,7 @@ extern const struct ferry_cmd ferry_cmd_check;
 extern const struct ferry_cmd ferry_cmd_extract;
 extern const struct ferry_cmd ferry_cmd_analyze;
 extern const struct ferry_cmd ferry_cmd_plan;
+extern const struct ferry_cmd ferry_cmd_queue;
 extern const struct ferry_cmd ferry_cmd_run;
 extern const struct ferry_cmd ferry_cmd_status;
 extern const struct ferry_cmd ferry_cmd_audit;
@@ -105,6 +107,21 @@ int ferry_cli_parse(struct ferry_cli *cli, const struct ferry_cmd *cmd,
 struct ferry_attio;
 int ferry_cli_open_attio(struct ferry_attio **out, struct ferry_cli *cli,
                          struct ferry_buf *token, struct ferry_buf *name);
+
+/* What a plan reads (plan_inputs.c), shared by `plan` and `queue` so a
+ * re-plan of a few records sees what a whole plan sees. */
+struct ferry_mapfile;
+/* mapping.yaml, its warnings printed and its fields checked against the
+ * staging; FERRY_ECONFIG when there is none. */
+int ferry_cli_load_mapping(struct ferry_mapfile **out, struct ferry_cli *cli);
+/* The destination's members and attributes (ferry_attio_schema) for the
+ * objects `m` writes to, or NULL, with a note on stderr, when it cannot be
+ * read: the plan is then made offline. Unless `quiet`, says on stdout
+ * which workspace was read. With `client_out`, the client is handed over
+ * open (for ferry_plan_opts.dest; NULL when the schema is NULL). */
+json_t *ferry_cli_read_destination(struct ferry_cli *cli,
+                                   const struct ferry_mapfile *m, bool quiet,
+                                   struct ferry_attio **client_out);
 
 /* `ferry help <cmd>` and `ferry <cmd> --help`. */
 void ferry_cmd_print_help(FILE *f, const struct ferry_cmd *cmd);

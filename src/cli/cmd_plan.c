@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "ferry/attio.h"
 #include "ferry/plan.h"
+#include "ferry/plan_report.h"
 
 /* The decisions whose reasons are shown, in the order they are shown:
  * held first (the conflict queue), then skipped, merged, and the notes
@@ -43,100 +44,6 @@ static void on_progress(const struct ferry_plan_progress *p, void *payload)
 	v->drawn = true;
 	fprintf(stderr, "\r  planning %-22s %9" PRId64 "/%-9" PRId64 " ",
 	        p->object, p->done, p->total);
-}
-
-static void on_problem(const char *problem, void *payload)
-{
-	(void)payload;
-	fprintf(stderr, "%s\n", problem);
-}
-
-/* The Attio objects the mapping writes records to, NULL-terminated. */
-static const char **dest_objects(const struct ferry_mapfile *m)
-{
-	const char **list = ferry_xcalloc(m->n_objects + 1, sizeof(*list));
-	size_t i, j, n = 0;
-
-	for (i = 0; i < m->n_objects; i++) {
-		const struct ferry_mapfile_object *o = &m->objects[i];
-
-		if (o->kind != FERRY_MF_RECORDS)
-			continue;
-		for (j = 0; j < n && strcmp(list[j], o->to); j++)
-			;
-		if (j == n)
-			list[n++] = o->to;
-	}
-	return list;
-}
-
-/* The destination's members and attributes, or NULL (with a note on
- * stderr) when it cannot be read: the plan is then made offline. */
-static json_t *read_destination(struct ferry_cli *cli,
-                                const struct ferry_mapfile *m, bool quiet)
-{
-	struct ferry_buf token = FERRY_BUF_INIT, name = FERRY_BUF_INIT;
-	struct ferry_attio *attio = NULL;
-	const char **objects = dest_objects(m);
-	json_t *schema = NULL;
-	int error;
-
-	if ((error = ferry_cli_open_attio(&attio, cli, &token, &name)) < 0 ||
-	    (error = ferry_attio_schema(&schema, attio, objects)) < 0) {
-		fprintf(
-		    stderr,
-		    "ferry plan: the destination was not read: %s\n"
-		    "  Planning offline: owners are taken on the Salesforce "
-		    "users' emails unchecked, attributes and options are not "
-		    "checked. Use --offline to skip this step.\n",
-		    ferry_error_last());
-		schema = NULL;
-		goto done;
-	}
-	if (!quiet)
-		printf("Checked against Attio workspace '%s' at %s.\n\n",
-		       name.ptr, cli->cfg->dest_base_url);
-done:
-	free(objects);
-	ferry_attio_free(attio);
-	ferry_buf_release(&token);
-	ferry_buf_release(&name);
-	return schema;
-}
-
-static int load_mapping(struct ferry_mapfile **out, struct ferry_cli *cli)
-{
-	/* Messages name the file as the user would type it. */
-	char *path = strcmp(cli->dir, ".") ? ferry_xasprintf("%s/%s", cli->dir,
-	                                                     FERRY_MAPFILE_FILE)
-	                                   : ferry_xstrdup(FERRY_MAPFILE_FILE);
-	struct ferry_mapfile *m = NULL;
-	size_t i;
-	int error;
-
-	error = ferry_mapfile_load(&m, path);
-	if (error == FERRY_ENOTFOUND)
-		error = ferry_error_set(
-		    FERRY_ECONFIG, "no mapping.yaml: run 'ferry analyze' to "
-		                   "draft one");
-	if (error < 0)
-		goto done;
-	for (i = 0; i < m->n_warnings; i++)
-		fprintf(stderr, "warning: %s\n", m->warnings[i]);
-	if ((error = ferry_mapfile_check_fields(m, cli->ws, on_problem, NULL)) <
-	    0) {
-		ferry_error_set(
-		    error, "mapping.yaml names fields that were not staged "
-		           "(listed above): correct them, then run 'ferry "
-		           "plan' again");
-		goto done;
-	}
-	*out = m;
-	m = NULL;
-done:
-	ferry_mapfile_free(m);
-	free(path);
-	return error;
 }
 
 /* The promise of the plan, checked on what was stored. */
@@ -207,7 +114,7 @@ static const char *const titles[] = {
 static int print_text(struct ferry_cli *cli, const struct ferry_plan_stats *s,
                       struct ferry_plan_count *c, size_t n)
 {
-	int64_t tot[FERRY_PLAN_DECISIONS] = {0}, staged = 0;
+	int64_t tot[FERRY_PLAN_DECISIONS] = {0}, staged = 0, matched = 0;
 	size_t i, k, j;
 	int error, d;
 
@@ -274,6 +181,21 @@ static int print_text(struct ferry_cli *cli, const struct ferry_plan_stats *s,
 			printf("%s %s", j ? "," : "", o->to_create[j]);
 		printf("\n");
 	}
+	for (i = 0; i < s->n_objects; i++)
+		matched += s->objects[i].matched;
+	if (matched) {
+		printf("\nAlready in Attio (matched on their dedup keys: each "
+		       "is updated, not created):\n");
+		for (i = 0; i < s->n_objects; i++)
+			if (s->objects[i].matched)
+				printf("  %-22s %-14s %8" PRId64 "\n",
+				       s->objects[i].object,
+				       s->objects[i].dest_object,
+				       s->objects[i].matched);
+	} else if (s->online) {
+		printf("\nNo record is already in Attio (no dedup key matches "
+		       "a record there).\n");
+	}
 	if (!s->online)
 		printf(
 		    "\nPlanned offline: owners were taken on the Salesforce "
@@ -296,6 +218,7 @@ static int print_text(struct ferry_cli *cli, const struct ferry_plan_stats *s,
 static int print_json(struct ferry_cli *cli, const struct ferry_plan_stats *s)
 {
 	json_t *objects = json_array(), *doc;
+	int64_t matched = 0;
 	size_t i, k, j;
 	int error = 0;
 
@@ -330,6 +253,8 @@ static int print_json(struct ferry_cli *cli, const struct ferry_plan_stats *s)
 			                      json_string(o->to_create[j]));
 		json_object_set_new(x, "reasons", why);
 		json_object_set_new(x, "to_create", create);
+		json_object_set_new(x, "matched", json_integer(o->matched));
+		matched += o->matched;
 		json_array_append_new(objects, x);
 	}
 	doc =
@@ -342,6 +267,7 @@ static int print_json(struct ferry_cli *cli, const struct ferry_plan_stats *s)
 	              (json_int_t)s->by_decision[FERRY_PLAN_SKIPPED], "changed",
 	              (json_int_t)s->changed, "owners_unchecked",
 	              (json_int_t)s->owners_unchecked, "objects", objects);
+	json_object_set_new(doc, "matched", json_integer(matched));
 	if (!error) {
 		json_dumpf(doc, stdout, JSON_INDENT(2));
 		printf("\n");
@@ -365,6 +291,7 @@ static int plan_run(struct ferry_cli *cli)
 	struct ferry_plan_count *counts = NULL;
 	struct ferry_plan_opts o;
 	struct ferry_mapfile *m = NULL;
+	struct ferry_attio *dest = NULL;
 	json_t *schema = NULL;
 	struct view view = {false, false, 0};
 	size_t n = 0;
@@ -378,25 +305,30 @@ static int plan_run(struct ferry_cli *cli)
 	o.stop = &stop_requested;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	if ((error = load_mapping(&m, cli)) < 0)
+	if ((error = ferry_cli_load_mapping(&m, cli)) < 0)
 		goto done;
 	if (!ferry_cli_flag(cli, "--offline"))
-		schema = read_destination(cli, m, json);
+		schema = ferry_cli_read_destination(cli, m, json, &dest);
 	o.schema = schema;
+	o.dest = dest;
 	error = ferry_plan_run(cli->ws, m, &o, &stats);
 	if (view.drawn)
 		fprintf(stderr, "\r%60s\r", "");
 	if (error < 0 ||
 	    (error = ferry_plan_counts(&counts, &n, cli->ws)) < 0 ||
-	    (error = check_identity(counts, n)) < 0)
+	    (error = check_identity(counts, n)) < 0 ||
+	    (error = ferry_report_plan_write(cli->ws, &stats)) < 0)
 		goto done;
 	error =
 	    json ? print_json(cli, &stats) : print_text(cli, &stats, counts, n);
+	if (!error && !json)
+		printf("\nReport: %s\n", FERRY_REPORT_PLAN_HTML);
 done:
 	free(counts);
 	ferry_plan_stats_release(&stats);
 	ferry_mapfile_free(m);
 	json_decref(schema);
+	ferry_attio_free(dest);
 	return error < 0 ? ferry_cli_fail(cli, error) : FERRY_EXIT_OK;
 }
 
@@ -412,10 +344,13 @@ const struct ferry_cmd ferry_cmd_plan = {
             "out). Per object it prints the counts and the most common\n"
             "reasons, and checks that staged = write + merged + held +\n"
             "skipped. Owners, select options and required attributes are\n"
-            "checked against the Attio workspace when its token is set\n"
-            "(--offline skips that). Held records are not an error: they\n"
+            "checked against the Attio workspace when its token is set,\n"
+            "and records already there are matched on the dedup keys\n"
+            "(updated, not created); --offline skips both. Held records\n"
+            "are not an error: they\n"
             "are the conflict queue. Decisions that changed since the last\n"
-            "plan are audit events ('ferry audit').",
+            "plan are audit events ('ferry audit'). The plan is drawn for\n"
+            "people in reports/plan.html.",
     .needs = FERRY_NEEDS_WORKSPACE,
     .opts = plan_opts,
     .run = plan_run,

@@ -6,11 +6,17 @@
 #include "cmd.h"
 
 const struct ferry_cmd *const ferry_cmds[] = {
-    &ferry_cmd_init,    &ferry_cmd_check,
-    &ferry_cmd_extract, &ferry_cmd_analyze,
-    &ferry_cmd_plan,    &ferry_cmd_run,
-    &ferry_cmd_status,  &ferry_cmd_audit,
-    &ferry_cmd_help,    NULL,
+    &ferry_cmd_init,
+    &ferry_cmd_check,
+    &ferry_cmd_extract,
+    &ferry_cmd_analyze,
+    &ferry_cmd_plan,
+    &ferry_cmd_queue,
+    &ferry_cmd_run,
+    &ferry_cmd_status,
+    &ferry_cmd_audit,
+    &ferry_cmd_help,
+    NULL,
 };
 
 const struct ferry_cmd *ferry_cmd_find(const char *name)

@@ -606,6 +606,12 @@ int attio_h_record_query(struct attio_sb *sb, struct attio_req *rq,
 
 		if ((long long)json_array_size(data) >= limit)
 			break;
+		/* Unfiltered, the records before the offset are not read:
+		 * paging through a large object stays linear. */
+		if (!filter && skipped < offset) {
+			skipped++;
+			continue;
+		}
 		if (attio_store_record_get(sb, o, json_string_value(idv), &r) <
 		    0)
 			continue;

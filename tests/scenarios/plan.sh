@@ -108,11 +108,56 @@ after=$(echo "$out" | python3 -c 'import json,sys; print(len(json.load(sys.stdin
 [ "$before" -eq "$after" ] || fail "re-plan added audit events: $before -> $after"
 [ "$before" -ge 112 ] || fail "the first plans wrote $before audit events"
 expect_exit 0 "$FERRY_BIN" -C "$ws" audit --record 001Dn00000AbCdFIAV
-expect_output "plan +Account +001Dn00000AbCdFIAV +merged"
+expect_output "planned: merged into Account 001Dn00000AbCdEIAV"
 
 # A mistake in mapping.yaml: refused with its file and line.
 sed -i 's/type: domain}/type: domian}/' "$ws/mapping.yaml"
 expect_exit 4 "$FERRY_BIN" -C "$ws" plan --offline
 expect_output "mapping.yaml:[0-9]+: .*domian"
+
+# One record's story (audit --record): where it stands, then its events.
+# A held record names its reason and what releases it (the mapping is
+# broken now, but the plan and the log are still there to read).
+expect_exit 0 "$FERRY_BIN" -C "$ws" audit --record 001Dn00000Kv2WdIAJ
+expect_output "^Account 001Dn00000Kv2WdIAJ$"
+expect_output "^  Decision: held: a person must act \(planned "
+expect_output "^    Website domain_personal: website 'gmail.com' is a personal-email provider"
+expect_output "^      -> edit the record in Salesforce and extract again"
+expect_output "^  Ledger: +nothing written to the destination yet"
+expect_output "plan +planned: held$"
+# A merged one names its survivor.
+expect_exit 0 "$FERRY_BIN" -C "$ws" audit --record 001Dn00000AbCdFIAV
+expect_output "^  Decision: merged into Account 001Dn00000AbCdEIAV "
+expect_output "^    merged: same domain 'acme.com' as Account 001Dn00000AbCdEIAV"
+# --json: the events, with the decision.
+expect_exit 0 "$FERRY_BIN" -C "$ws" audit --record 001Dn00000AbCdFIAV --json
+python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["record"] == "001Dn00000AbCdFIAV", d
+dec = d["decision"]
+assert dec["object"] == "Account" and dec["decision"] == "merged", dec
+assert dec["survivor_id"] == "001Dn00000AbCdEIAV", dec
+assert d["ledger"] is None, d["ledger"]
+assert d["events"] and all(e["record"] == "001Dn00000AbCdFIAV"
+                           for e in d["events"]), d["events"]
+assert [o["object"] for o in d["objects"]] == ["Account"], d["objects"]
+' "$out" || fail "audit --record --json: $out"
+expect_exit 0 "$FERRY_BIN" -C "$ws" audit --record 001Dn00000NOSUCHIAV
+expect_output "^No decision and no audit events for record 001Dn00000NOSUCHIAV.$"
+# Without --record the log reads as before.
+expect_exit 0 "$FERRY_BIN" -C "$ws" audit --object Account
+expect_output "plan +Account +001Dn00000AbCdFIAV +merged"
+
+# reports/plan.html, written by the last plan that went through: the
+# headline balances, the held records are listed, nothing runs.
+html="$ws/reports/plan.html"
+[ -f "$html" ] || fail "plan wrote no reports/plan.html"
+grep -q "Content-Security-Policy" "$html" || fail "plan.html has no CSP"
+grep -qi "<script" "$html" && fail "plan.html has a script"
+grep -q "<b>112</b> staged = " "$html" || fail "plan.html: no headline"
+grep -q "badge good\">balances" "$html" || fail "plan.html does not balance"
+grep -q "ferry queue show Account 001Dn00000Kv2WdIAJ" "$html" ||
+	fail "plan.html does not list the held account"
 
 echo "plan: ok"

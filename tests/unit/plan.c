@@ -617,7 +617,8 @@ static const char golden_schema[] =
     "{\"api_slug\": \"name\", \"type\": \"text\", \"is_required\": true, "
     "\"is_writable\": true, \"default_value\": null},"
     "{\"api_slug\": \"stage\", \"type\": \"status\", \"is_required\": "
-    "true},"
+    "true, \"options\": [{\"title\": \"Lead\", \"is_archived\": false}, "
+    "{\"title\": \"Won\", \"is_archived\": true}]},"
     "{\"api_slug\": \"owner\", \"type\": \"actor-reference\", "
     "\"is_required\": true},"
     "{\"api_slug\": \"legacy_id\", \"type\": \"text\", \"is_unique\": "
@@ -854,6 +855,15 @@ static void test_golden_online(void **state)
 	assert_non_null(
 	    strstr(str(v, "release"), "value_tables.Account.Industry"));
 	json_decref(r);
+	/* A deal stage is a status: an archived one is no stage. */
+	r = expect(ws, "Opportunity", "006000000000003AAA", "held",
+	           "option_missing");
+	v = with_code(json_object_get(r, "reasons"), "option_missing");
+	assert_string_equal(str(v, "message"),
+	                    "'Won' is not a status of deals.stage in Attio");
+	assert_non_null(strstr(str(v, "release"), "add the status 'Won'"));
+	json_decref(r);
+	expect_only(ws, "Opportunity", "006000000000001AAA", "write", NULL);
 	expect_only(ws, "Account", "00100000000000CAAA", "held",
 	            "owner_no_member");
 	r = expect(ws, "Account", "00100000000000DAAA", "held",

@@ -5,8 +5,9 @@
 
 #include "ferry/attio.h"
 
-/* Adds "options" to a select attribute (statuses have their own route,
- * read when schema setup needs them). */
+/* Adds "options" to a select attribute, and a status attribute's
+ * statuses (a deal's stages: their own route, since `…/options` answers
+ * a status attribute with an empty list) under the same key. */
 static int add_options(struct ferry_attio *a, const char *object, json_t *attr)
 {
 	const char *slug = json_string_value(json_object_get(attr, "api_slug"));
@@ -15,11 +16,17 @@ static int add_options(struct ferry_attio *a, const char *object, json_t *attr)
 	char *path = NULL;
 	int error = 0;
 
-	if (!slug || !type || strcmp(type, "select"))
+	if (!slug || !type ||
+	    (strcmp(type, "select") && strcmp(type, "status")))
 		goto done;
-	path = ferry_xasprintf("/v2/objects/%s/attributes/%s/options", object,
-	                       slug);
-	if ((error = ferry_attio_get_data(&options, a, path)) < 0)
+	path = ferry_xasprintf("/v2/objects/%s/attributes/%s/%s", object, slug,
+	                       strcmp(type, "status") ? "options" : "statuses");
+	/* A destination that has no such route leaves the values unchecked
+	 * rather than the whole snapshot unread. */
+	if ((error = ferry_attio_get_data(&options, a, path)) ==
+	    FERRY_ENOTFOUND)
+		error = 0;
+	if (error < 0 || !options)
 		goto done;
 	json_object_set_new(attr, "options", options);
 done:

@@ -9,6 +9,7 @@
 #include "analyze/analyze_int.h"
 #include "dedup_int.h"
 #include "ferry/normalize.h"
+#include "ferry/queue.h"
 #include "ferry/transform.h"
 #include "store/store.h"
 
@@ -314,11 +315,14 @@ static int read_object(struct reader *r, size_t obj)
 	int error, rc;
 
 	/* Staging order (the index on (object, line) gives it without a sort;
-	 * rowid breaks ties, as the order the records were staged in). */
-	if ((error = dd_prepare(r->run, &st,
-	                        "SELECT rowid, source_id, fields FROM "
-	                        "main.staged_records WHERE object = ? "
-	                        "ORDER BY line, rowid")) < 0)
+	 * rowid breaks ties, as the order the records were staged in). The
+	 * record as the plan reads it: the conflict queue's overrides on
+	 * top. */
+	if ((error = dd_prepare(
+	         r->run, &st,
+	         "SELECT s.rowid, s.source_id, " FERRY_QUEUE_FIELDS_SQL
+	         " FROM main.staged_records s WHERE "
+	         "s.object = ? ORDER BY s.line, s.rowid")) < 0)
 		return error;
 	ferry_store__bind_text(st, 1, object);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

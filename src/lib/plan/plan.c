@@ -8,6 +8,7 @@
  * where it was in the previous record first. */
 #include "util.h"
 
+#include "ferry/queue.h"
 #include "plan_int.h"
 #include "store/store.h"
 
@@ -71,6 +72,20 @@ static void progress(struct plan *pl, const char *object, int64_t done,
 		pl->opts->progress(&p, pl->opts->payload);
 }
 
+/* A person left the record out with `ferry queue skip`. */
+static void person_skip(struct plan *pl, struct pl_rec *rec, const char *note)
+{
+	char rel[256], msg[640];
+
+	(void)pl;
+	snprintf(rel, sizeof(rel),
+	         "`ferry queue edit %s %s --clear` brings it back",
+	         rec->po->name, rec->source_id);
+	snprintf(msg, sizeof(msg), "left out with `ferry queue skip`: %s",
+	         pl_quote(note).s);
+	pl_skip(rec, "", "queue_skip", rel, msg);
+}
+
 static int plan_records(struct plan *pl, struct pl_object *po)
 {
 	struct pl_rec rec;
@@ -85,18 +100,22 @@ static int plan_records(struct plan *pl, struct pl_object *po)
 		pl->vals =
 		    ferry_xrealloc(pl->vals, pl->vals_cap * sizeof(*pl->vals));
 	}
+	/* The record as the plan reads it: the conflict queue's overrides
+	 * on top of the staging (queue.h). */
 	if ((error = ferry_store__prepare(
 	         &st, pl->ws,
-	         "SELECT s.source_id, s.fields, d.role, d.survivor_object, "
-	         "d.survivor_id, d.reason, d.merged FROM main.staged_records "
-	         "s LEFT JOIN main.dedup d ON d.object = s.object AND "
-	         "d.source_id = s.source_id WHERE s.object = ?1 ORDER BY "
-	         "s.line")) < 0)
+	         "SELECT s.source_id, " FERRY_QUEUE_FIELDS_SQL
+	         ", d.role, d.survivor_object, d.survivor_id, d.reason, "
+	         "d.merged, " FERRY_QUEUE_SKIP_SQL
+	         " FROM main.staged_records s LEFT JOIN main.dedup d ON "
+	         "d.object = s.object AND d.source_id = s.source_id WHERE "
+	         "s.object = ?1 ORDER BY s.line")) < 0)
 		goto done;
 	ferry_store__bind_text(st, 1, po->name);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *id = (const char *)sqlite3_column_text(st, 0);
 		const char *merged = (const char *)sqlite3_column_text(st, 6);
+		const char *skip = (const char *)sqlite3_column_text(st, 7);
 
 		if (pl->opts->stop && *pl->opts->stop) {
 			error =
@@ -118,6 +137,10 @@ static int plan_records(struct plan *pl, struct pl_object *po)
 			goto done;
 		}
 		read_cols(pl, po, &pl->flat, false);
+		/* A re-plan of a few records decides only those and the
+		 * ones that refer to them. */
+		if (pl->partial && !pl_partial_take(pl, po, id))
+			continue;
 		pl_rec_reset(&rec);
 		rec.po = po;
 		rec.source_id = id;
@@ -137,8 +160,12 @@ static int plan_records(struct plan *pl, struct pl_object *po)
 		    an_flat_parse(&pl->mflat, merged,
 		                  (size_t)sqlite3_column_bytes(st, 6)) == 0)
 			read_cols(pl, po, &pl->mflat, true);
+		if (skip)
+			person_skip(pl, &rec, skip);
 		error = po->case_of ? pl_decide_comment(pl, &rec)
 		                    : pl_decide(pl, &rec);
+		if (skip)
+			rec.decision = FERRY_PLAN_SKIPPED;
 		if (error < 0 || (error = pl_store_put(pl, &rec)) < 0) {
 			ferry_error_wrap(error, "planning %s %s", po->name, id);
 			goto done;
@@ -170,7 +197,10 @@ static int plan_object(struct plan *pl, struct ferry_plan_object *stats,
 	po.name = stats->object;
 	po.stats = stats;
 	po.case_of = case_of;
-	if ((error = pl_object_init(pl, &po, o)) < 0)
+	if (pl->partial && !pl_partial_wanted(pl, po.name))
+		return 0;
+	if ((error = pl_object_init(pl, &po, o)) < 0 ||
+	    (pl->partial && (error = pl_partial_begin(pl, &po)) < 0))
 		goto done;
 	if (o && o->kind == FERRY_MF_RECORDS)
 		snprintf(stats->dest_object, sizeof(stats->dest_object), "%s",
@@ -202,11 +232,16 @@ static int plan_object(struct plan *pl, struct ferry_plan_object *stats,
 	} else {
 		error = plan_records(pl, &po);
 	}
+	if (!error && pl->partial)
+		error = pl_partial_prefill(pl, &po);
 	if (error < 0) {
 		pl_store_rollback(pl);
 		goto done;
 	}
-	error = pl_store_commit(pl, &po);
+	if ((error = pl_store_commit(pl, &po)) < 0)
+		goto done;
+	if (pl->partial)
+		error = pl_partial_end(pl, &po);
 done:
 	pl_object_free(&po);
 	return error;
@@ -348,8 +383,10 @@ static void order_stats(struct plan *pl)
 	s->objects = sorted;
 }
 
-int ferry_plan_run(struct ferry_workspace *ws, const struct ferry_mapfile *m,
+/* A whole plan (refs NULL), or the re-plan of `refs` and what they touch. */
+static int plan_go(struct ferry_workspace *ws, const struct ferry_mapfile *m,
                    const struct ferry_plan_opts *opts,
+                   const struct ferry_plan_ref *refs, size_t n_refs,
                    struct ferry_plan_stats *stats_out)
 {
 	static const struct ferry_plan_opts none = {0};
@@ -370,7 +407,9 @@ int ferry_plan_run(struct ferry_workspace *ws, const struct ferry_mapfile *m,
 	pl.stats = &stats;
 	pl.online = pl.opts->schema != NULL;
 	pl.owners = json_object();
+	pl.partial = refs != NULL;
 	stats.online = pl.online;
+	stats.partial = pl.partial;
 	ferry_clock_iso8601(ferry_clock_wall_us(), pl.planned_at,
 	                    sizeof(pl.planned_at));
 	snprintf(pl.now, sizeof(pl.now), "%s", pl.planned_at);
@@ -385,14 +424,24 @@ int ferry_plan_run(struct ferry_workspace *ws, const struct ferry_mapfile *m,
 		goto done;
 	pl.users_staged = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_finalize(st);
-	if ((error = pl_dedup(&pl)) < 0 || (error = plan_all(&pl)) < 0 ||
-	    (error = pl_store_prune(&pl)) < 0)
+	if (pl.partial) {
+		if ((error = pl_partial_start(&pl, refs, n_refs)) < 0 ||
+		    (error = plan_all(&pl)) < 0)
+			goto done;
+	} else if ((error = pl_dedup(&pl)) < 0 || (error = plan_all(&pl)) < 0 ||
+	           (error = pl_store_prune(&pl)) < 0) {
 		goto done;
+	}
 	for (i = 0; i < stats.n_objects; i++) {
 		stats.staged += stats.objects[i].staged;
 		stats.changed += stats.objects[i].changed;
 		for (d = 0; d < FERRY_PLAN_DECISIONS; d++)
 			stats.by_decision[d] += stats.objects[i].by_decision[d];
+	}
+	if (pl.partial) {
+		for (d = 0; d < FERRY_PLAN_DECISIONS; d++)
+			stats.replanned += stats.by_decision[d];
+		stats.asked = (int64_t)n_refs;
 	}
 	order_stats(&pl);
 	if (stats_out) {
@@ -400,6 +449,7 @@ int ferry_plan_run(struct ferry_workspace *ws, const struct ferry_mapfile *m,
 		memset(&stats, 0, sizeof(stats));
 	}
 done:
+	pl_partial_free(&pl);
 	pl_store_finalize(&pl);
 	ferry_plan_stats_release(&stats);
 	an_flat_free(&pl.flat);
@@ -410,4 +460,22 @@ done:
 	json_decref(pl.members);
 	json_decref(pl.owners);
 	return error;
+}
+
+int ferry_plan_run(struct ferry_workspace *ws, const struct ferry_mapfile *m,
+                   const struct ferry_plan_opts *opts,
+                   struct ferry_plan_stats *stats)
+{
+	return plan_go(ws, m, opts, NULL, 0, stats);
+}
+
+int ferry_plan_records(struct ferry_workspace *ws,
+                       const struct ferry_mapfile *m,
+                       const struct ferry_plan_opts *opts,
+                       const struct ferry_plan_ref *refs, size_t n,
+                       struct ferry_plan_stats *stats)
+{
+	static const struct ferry_plan_ref none;
+
+	return plan_go(ws, m, opts, refs ? refs : &none, refs ? n : 0, stats);
 }

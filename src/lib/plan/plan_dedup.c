@@ -11,7 +11,8 @@
  * The runs go in reverse load order: a run replaces the dedup rows of
  * every object it covers, so the run of leads against contacts comes
  * before the contacts' own, and each object keeps the rows of its own
- * rules. */
+ * rules. Online (opts->dest), each key also matches the records already
+ * at the destination (plan_dest.c), read before the first run. */
 #include "util.h"
 
 #include "ferry/dedup.h"
@@ -195,7 +196,11 @@ static bool implied_key(const struct ferry_mapfile_object *o,
 	return true;
 }
 
-static int dedup_object(struct plan *pl, size_t at)
+/* The dedup run of object `at`; with `dest`, its keys are matched at the
+ * destination too (and when `run` is false, only named to `dest`, for
+ * its snapshot). */
+static int dedup_object(struct plan *pl, size_t at, struct pl_dest *dest,
+                        bool run)
 {
 	const struct ferry_mapfile *m = pl->m;
 	const struct ferry_mapfile_object *o = m->order[at];
@@ -239,6 +244,10 @@ static int dedup_object(struct plan *pl, size_t at)
 	}
 	if (!b.n_keys)
 		goto done;
+	for (i = 0; dest && i < b.n_keys; i++)
+		pl_dest_key(dest, &b.keys[i], b.objects, b.n_objects);
+	if (!run)
+		goto done;
 	add_fields(&b, m, o);
 	cfg.objects = b.objects;
 	cfg.n_objects = b.n_objects;
@@ -257,15 +266,29 @@ done:
 
 int pl_dedup(struct plan *pl)
 {
+	struct pl_dest *dest = NULL;
 	size_t i;
-	int error;
+	int error = 0;
 
+	/* The destination is read before anything changes: one that fails
+	 * part way leaves the dedup rows and the plan as they were. */
+	if (pl->opts->dest) {
+		if ((error = pl_dest_open(&dest, pl)) < 0)
+			goto done;
+		for (i = pl->m->n_order; i-- > 0;)
+			if ((error = dedup_object(pl, i, dest, false)) < 0)
+				goto done;
+		if ((error = pl_dest_load(dest)) < 0)
+			goto done;
+	}
 	/* Rows of objects whose rules went away must not linger: every
 	 * object that still has rules gets its rows again below. */
 	if ((error = ferry_store__exec(pl->ws, "DELETE FROM main.dedup")) < 0)
-		return error;
+		goto done;
 	for (i = pl->m->n_order; i-- > 0;)
-		if ((error = dedup_object(pl, i)) < 0)
-			return error;
-	return 0;
+		if ((error = dedup_object(pl, i, dest, true)) < 0)
+			goto done;
+done:
+	pl_dest_free(dest);
+	return error;
 }

@@ -142,6 +142,10 @@ struct plan {
 	sqlite3_stmt *staged;   /* is (object, source_id) staged */
 	sqlite3_stmt *dedup;    /* a record's dedup row */
 	sqlite3_stmt *uniq_ins; /* a unique value of a record to write */
+	/* A re-plan of a few records (plan_partial.c). */
+	bool partial;
+	json_t *want;    /* ids of the current object to decide */
+	json_t *touched; /* ids whose decision changed (and merged into them) */
 };
 
 /* What releases a record held for a value a transform refused. The
@@ -206,6 +210,26 @@ void pl_object_free(struct pl_object *po);
 /* plan_dedup.c: runs dedup for every object that has it. */
 int pl_dedup(struct plan *pl);
 
+/* plan_dest.c: the records already at the destination (opts->dest),
+ * read once per Attio object before dedup and matched on its keys. */
+struct pl_dest;
+struct ferry_dedup_key;
+/* A snapshot (empty until pl_dest_load) for the run `pl`. */
+int pl_dest_open(struct pl_dest **out, struct plan *pl);
+void pl_dest_free(struct pl_dest *d);
+/* Where `key` (of a dedup run over `objects`) lives at the destination:
+ * wanted in the snapshot, and key->lookup answers from it. */
+void pl_dest_key(struct pl_dest *d, struct ferry_dedup_key *key,
+                 const char *const *objects, size_t n_objects);
+/* Reads every Attio object some key wants, a page of records at a time. */
+int pl_dest_load(struct pl_dest *d);
+/* A survivor dedup matched at the destination: the note
+ * `exists_in_destination` and "record_id" in its payload. */
+int pl_dest_note(struct plan *pl, struct pl_rec *rec);
+/* A record to write into an existing record: two such records into one
+ * are a unique clash (temp.plan_unique, attribute "record_id"). */
+int pl_dest_unique(struct plan *pl, struct pl_rec *rec);
+
 /* plan_validate.c */
 void pl_dest_init(struct plan *pl, struct pl_object *po);
 /* What the destination says of `slug` of the object (*out zeroed and
@@ -223,6 +247,27 @@ bool pl_required(const struct plan *pl, const struct pl_rec *rec,
 int pl_unique_check(struct plan *pl, struct pl_object *po);
 /* The attributes `po` writes that the destination lacks, into stats. */
 void pl_to_create(struct plan *pl, struct pl_object *po);
+
+/* plan_partial.c: re-planning a few records (ferry_plan_records). */
+/* Fills temp.plan_only with the records asked and those sharing their
+ * matching value, and runs dedup again when one has overrides. */
+int pl_partial_start(struct plan *pl, const struct ferry_plan_ref *refs,
+                     size_t n);
+/* Whether the object has anything to re-plan. */
+bool pl_partial_wanted(struct plan *pl, const char *object);
+/* Loads the object's records to decide. */
+int pl_partial_begin(struct plan *pl, struct pl_object *po);
+/* Whether to decide record `id` (pl->vals read): asked for, or one of
+ * its columns names a record re-planned before it. */
+bool pl_partial_take(struct plan *pl, struct pl_object *po, const char *id);
+/* Before the unique check: the records not re-planned that hold the
+ * same matching values, as a whole plan would have them. */
+int pl_partial_prefill(struct plan *pl, struct pl_object *po);
+/* After the commit: the records whose decision changed are touched (the
+ * records referring to them follow), and later objects' records sharing
+ * a new matching value are re-planned too. */
+int pl_partial_end(struct plan *pl, struct pl_object *po);
+void pl_partial_free(struct plan *pl);
 
 /* The columns a decision is stored with, in the order of ?1..?13. */
 #define PL_PLAN_COLS                                                           \

@@ -498,6 +498,8 @@ int pl_decide(struct plan *pl, struct pl_rec *rec)
 	dedup_outcome(rec);
 	if (rec->decision == FERRY_PLAN_MERGED)
 		return 0;
+	if ((error = pl_dest_note(pl, rec)) < 0)
+		return error;
 	if ((error = fields(pl, rec)) < 0)
 		return error;
 	record_type(rec);
@@ -510,5 +512,5 @@ int pl_decide(struct plan *pl, struct pl_rec *rec)
 	rec->decision = rec->skip                       ? FERRY_PLAN_SKIPPED
 	                : json_array_size(rec->reasons) ? FERRY_PLAN_HELD
 	                                                : FERRY_PLAN_WRITE;
-	return 0;
+	return pl_dest_unique(pl, rec);
 }

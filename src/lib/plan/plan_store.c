@@ -67,8 +67,8 @@ int pl_store_prepare(struct plan *pl)
 	         "source_id = ?")) < 0 ||
 	    (error = ferry_store__prepare(
 	         &pl->dedup, pl->ws,
-	         "SELECT role, survivor_object, survivor_id FROM main.dedup "
-	         "WHERE object = ? AND source_id = ?")) < 0 ||
+	         "SELECT role, survivor_object, survivor_id, dest_id FROM "
+	         "main.dedup WHERE object = ? AND source_id = ?")) < 0 ||
 	    (error = ferry_store__prepare(
 	         &pl->uniq_ins, pl->ws,
 	         "INSERT INTO temp.plan_unique(dest, attr, value, object, "

@@ -97,7 +97,9 @@ void pl_dest_attr(const struct plan *pl, const struct pl_object *po,
 	                (!dflt || json_is_null(dflt));
 	out->unique = jtrue(a, "is_unique");
 	out->multiselect = jtrue(a, "is_multiselect");
-	if (!strcmp(out->type, "select"))
+	/* Select options and statuses (a deal's stage) alike: the snapshot
+	 * keeps both under "options" (attio_schema.c). */
+	if (!strcmp(out->type, "select") || !strcmp(out->type, "status"))
 		out->options = json_object_get(a, "options");
 }
 
@@ -252,6 +254,8 @@ static void check_options(struct pl_rec *rec, const struct pl_attr *a,
                           const json_t *v)
 {
 	const struct ferry_mapfile_field *f = field_of(rec, a->slug);
+	bool status = !strcmp(a->type, "status");
+	const char *word = status ? "status" : "option";
 	const json_t *item;
 	char rel[512];
 	size_t i, n = json_is_array(v) ? json_array_size(v) : 1;
@@ -264,21 +268,21 @@ static void check_options(struct pl_rec *rec, const struct pl_attr *a,
 		    has_option(a->options, title))
 			continue;
 		if (f && f->values)
-			snprintf(
-			    rel, sizeof(rel),
-			    "add the option '%s' to %s.%s in Attio, or map "
-			    "the value to an existing option in "
-			    "value_tables.%s in mapping.yaml",
-			    title, rec->dest, a->slug, f->values->name);
+			snprintf(rel, sizeof(rel),
+			         "add the %s '%s' to %s.%s in Attio, or map "
+			         "the value to an existing %s in "
+			         "value_tables.%s in mapping.yaml",
+			         word, title, rec->dest, a->slug, word,
+			         f->values->name);
 		else
-			snprintf(
-			    rel, sizeof(rel),
-			    "add the option '%s' to %s.%s in Attio, or give "
-			    "the field a value table in mapping.yaml",
-			    title, rec->dest, a->slug);
+			snprintf(rel, sizeof(rel),
+			         "add the %s '%s' to %s.%s in Attio, or give "
+			         "the field a value table in mapping.yaml",
+			         word, title, rec->dest, a->slug);
 		pl_reason(rec->reasons, f ? f->name : "", "option_missing", rel,
-		          "'%s' is not an option of %s.%s in Attio", title,
-		          rec->dest, a->slug);
+		          "'%s' is not %s of %s.%s in Attio", title,
+		          status ? "a status" : "an option", rec->dest,
+		          a->slug);
 	}
 }
 

@@ -9,6 +9,7 @@
 
 #include "analyze/analyze_int.h"
 #include "dedup_int.h"
+#include "ferry/queue.h"
 #include "store/store.h"
 
 struct dest {
@@ -496,8 +497,9 @@ static int prepare_all(struct resolver *r)
 	                        "SELECT k, key, dest FROM temp.dedup_cdest "
 	                        "WHERE cluster = ? ORDER BY k, key")) < 0 ||
 	    (error = dd_prepare(run, &r->fields,
-	                        "SELECT fields FROM main.staged_records "
-	                        "WHERE rowid = ?")) < 0 ||
+	                        "SELECT " FERRY_QUEUE_FIELDS_SQL
+	                        " FROM main.staged_records s WHERE "
+	                        "s.rowid = ?")) < 0 ||
 	    (error =
 	         dd_batch_open(run, &r->out,
 	                       "temp.dedup_out(rid, cluster, role, "

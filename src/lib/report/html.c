@@ -73,13 +73,61 @@ static const char base_css[] =
     "details{border:1px solid var(--line);border-radius:8px;margin:8px 0}\n"
     "details>summary{cursor:pointer;padding:8px 12px}\n"
     "details[open]>summary{border-bottom:1px solid var(--line)}\n"
-    "details table{margin:0}\n"
+    "details table{margin:0}\n";
+
+/* A page's parts (header, summary cards, item cards, footer) and the
+ * screen and print rules, which come last so that they win. */
+static const char parts_css[] =
+    "header.top p{margin:2px 0}\n"
+    ".meta{display:grid;grid-template-columns:max-content 1fr;"
+    "gap:4px 16px;margin:14px 0 0;font-size:14px}\n"
+    ".meta dt{color:var(--muted)}\n"
+    ".meta dd{margin:0;overflow-wrap:anywhere}\n"
+    "nav.toc{margin:18px 0 0;font-size:14px}\n"
+    "nav.toc a{color:var(--info);text-decoration:none;margin-right:16px}\n"
+    "nav.toc a:hover{text-decoration:underline}\n"
+    ".summary{display:grid;grid-template-columns:"
+    "repeat(auto-fit,minmax(280px,1fr));gap:16px;margin-top:22px}\n"
+    ".card{border:1px solid var(--line);border-radius:10px;"
+    "padding:16px 18px}\n"
+    ".k{margin:0 0 6px;font-size:12px;font-weight:600;"
+    "text-transform:uppercase;letter-spacing:.05em;color:var(--muted)}\n"
+    ".big{font-size:34px;font-weight:700;line-height:1.15;"
+    "white-space:nowrap;margin:4px 0}\n"
+    ".totals{display:grid;grid-template-columns:max-content 1fr;"
+    "gap:6px 14px;margin:0}\n"
+    ".totals dt{color:var(--muted)}\n"
+    ".totals dd{margin:0}\n"
+    ".badge+.badge{margin-left:4px}\n"
+    ".scroll{overflow-x:auto}\n"
+    ".stats{list-style:none;display:flex;flex-wrap:wrap;gap:12px;"
+    "padding:0;margin:8px 0}\n"
+    ".stats li{border:1px solid var(--line);border-radius:8px;"
+    "padding:10px 16px;min-width:150px;color:var(--muted)}\n"
+    ".stats b{display:block;font-size:24px;color:var(--fg)}\n"
+    ".risk{border:1px solid var(--line);border-left:5px solid var(--grey);"
+    "border-radius:8px;padding:12px 16px;margin:12px 0}\n"
+    ".risk.bad{border-left-color:var(--bad)}\n"
+    ".risk.warn{border-left-color:var(--warn)}\n"
+    ".risk.info{border-left-color:var(--info)}\n"
+    ".risk>header{display:flex;gap:10px;align-items:center;"
+    "flex-wrap:wrap}\n"
+    ".facts{font-size:14px;color:var(--muted)}\n"
+    ".facts b{color:var(--fg)}\n"
+    ".examples{list-style:none;margin:8px 0 0;padding:8px 12px;"
+    "background:var(--soft);border-radius:6px;"
+    "font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"
+    "\"Liberation Mono\",monospace;font-size:12.5px}\n"
+    ".examples li{white-space:pre-wrap;overflow-wrap:anywhere}\n"
+    "footer{margin-top:48px;border-top:1px solid var(--line);"
+    "padding-top:8px}\n"
     "@media (max-width:720px){main{padding:16px}}\n"
     "@media print{@page{margin:14mm}"
     "body{font-size:11px;-webkit-print-color-adjust:exact;"
     "print-color-adjust:exact}"
     "main{max-width:none;padding:0}nav{display:none}"
     "h2{break-after:avoid}tr,figure,.card,.risk{break-inside:avoid}"
+    ".big{font-size:26px}"
     "tbody tr:hover{background:none}"
     /* Paper does not scroll: tables shrink to the page instead. */
     ".scroll{overflow:visible}table,thead th{font-size:9.5px}"
@@ -344,6 +392,7 @@ void ferry_html_doc_begin(struct ferry_html *h, const char *title,
 	ferry_html_text(h, title);
 	ferry_html_raw(h, "</title>\n<style>\n");
 	ferry_html_raw(h, base_css);
+	ferry_html_raw(h, parts_css);
 	if (extra_css)
 		ferry_html_raw(h, extra_css);
 	ferry_html_raw(h, "</style>\n</head>\n<body>\n<main>\n");

@@ -135,6 +135,24 @@ static const char *const steps[] = {
     "CREATE INDEX plan_source ON plan(source_id, object, decision,\n"
     "  dest_object, survivor_object, survivor_id);\n"
     "CREATE INDEX plan_decision ON plan(object, decision);\n",
+
+    /* 7: the conflict queue's overrides (src/lib/queue/): a person's
+     * value for one field of one staged record, or (field '') a person's
+     * decision to leave the record out. The staging stays as the source
+     * gave it; the plan reads the record with its overrides on top. The
+     * plan is also indexed by matching value, so a re-plan of a few
+     * records finds the others that share their value. */
+    "CREATE TABLE overrides (\n"
+    "  object TEXT NOT NULL,\n"
+    "  source_id TEXT NOT NULL,\n"
+    "  field TEXT NOT NULL,\n"
+    "  value TEXT NOT NULL,\n"
+    "  note TEXT NOT NULL DEFAULT '',\n"
+    "  set_at TEXT NOT NULL,\n"
+    "  PRIMARY KEY (object, source_id, field)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX plan_match ON plan(dest_object, match_attribute,\n"
+    "  match_value) WHERE match_value != '';\n",
 };
 
 _Static_assert(FERRY_ARRAY_LEN(steps) == FERRY_WORKSPACE_SCHEMA,

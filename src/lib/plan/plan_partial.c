@@ -1,0 +1,317 @@
+/* plan_partial.c: re-planning a few records (the conflict queue's edit,
+ * retry and skip) so that they end as a whole plan would leave them, while
+ * every other record keeps its decision untouched. What a record's change
+ * can reach, and so what is re-planned with it:
+ *  - records sharing its matching value (a unique clash holds both);
+ *  - when it has overrides, its dedup keys may differ: dedup runs again
+ *    and every record whose cluster row changed is re-planned;
+ *  - records whose columns name a record whose decision changed (a
+ *    reference that now resolves, or no longer does), object by object in
+ *    load order, so the change flows down the dependency order.
+ * temp.plan_only holds the records to decide, temp.plan_done the objects
+ * passed so far (the ones a whole plan would have checked unique values
+ * against). */
+#include "util.h"
+
+#include "plan_int.h"
+#include "store/store.h"
+
+static const char temp_sql[] =
+    "DROP TABLE IF EXISTS temp.plan_only;\n"
+    "DROP TABLE IF EXISTS temp.plan_done;\n"
+    "DROP TABLE IF EXISTS temp.dedup_before;\n"
+    "CREATE TEMP TABLE plan_only (object TEXT NOT NULL, source_id TEXT "
+    "NOT NULL, PRIMARY KEY (object, source_id)) WITHOUT ROWID;\n"
+    "CREATE TEMP TABLE plan_done (object TEXT PRIMARY KEY);\n";
+
+/* The dedup columns whose change changes a record's decision. */
+#define DEDUP_COLS                                                             \
+	"object, source_id, role, survivor_object, survivor_id, reason, "      \
+	"dest_id, merged"
+
+static int exec1(struct plan *pl, const char *sql, const char *a,
+                 const char *what)
+{
+	sqlite3_stmt *st = NULL;
+	int error;
+
+	if ((error = ferry_store__prepare(&st, pl->ws, sql)) < 0)
+		return error;
+	if (a)
+		ferry_store__bind_text(st, 1, a);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		error = ferry_store__error(pl->ws, what);
+	sqlite3_finalize(st);
+	return error;
+}
+
+/* The records asked for; one that is not staged is an error before
+ * anything changes. */
+static int add_refs(struct plan *pl, const struct ferry_plan_ref *refs,
+                    size_t n)
+{
+	sqlite3_stmt *st = NULL, *q = pl->staged;
+	size_t i;
+	int error, rc;
+
+	if ((error = ferry_store__prepare(
+	         &st, pl->ws,
+	         "INSERT OR IGNORE INTO temp.plan_only(object, source_id) "
+	         "VALUES (?, ?)")) < 0)
+		return error;
+	for (i = 0; i < n; i++) {
+		ferry_store__bind_text(q, 1, refs[i].object);
+		ferry_store__bind_text(q, 2, refs[i].source_id);
+		rc = sqlite3_step(q);
+		sqlite3_reset(q);
+		sqlite3_clear_bindings(q);
+		if (rc != SQLITE_ROW) {
+			error = ferry_error_set(
+			    FERRY_ENOTFOUND,
+			    "%s %s is not staged: check the object and the id "
+			    "('ferry queue list' shows the held records)",
+			    refs[i].object, refs[i].source_id);
+			goto done;
+		}
+		ferry_store__bind_text(st, 1, refs[i].object);
+		ferry_store__bind_text(st, 2, refs[i].source_id);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			error = ferry_store__error(pl->ws,
+			                           "cannot list the records to "
+			                           "re-plan");
+			goto done;
+		}
+	}
+done:
+	sqlite3_finalize(st);
+	return error;
+}
+
+/* Dedup again when a record to re-plan has overrides, or had some a
+ * person removed since its last plan (an edit or unset in the audit log
+ * after its last decision): its keys may have changed, so may its
+ * cluster and those of others. */
+static int dedup_again(struct plan *pl)
+{
+	sqlite3_stmt *st = NULL;
+	bool edited;
+	int error;
+
+	if ((error = ferry_store__prepare(
+	         &st, pl->ws,
+	         "SELECT 1 FROM temp.plan_only q WHERE EXISTS (SELECT 1 FROM "
+	         "main.overrides o WHERE o.object = q.object AND o.source_id = "
+	         "q.source_id AND o.field != '') OR (SELECT max(seq) FROM "
+	         "main.audit a WHERE a.object = q.object AND a.source_id = "
+	         "q.source_id AND a.stage = 'queue' AND a.event IN ('edit', "
+	         "'unset')) > (SELECT coalesce(max(seq), 0) FROM main.audit a "
+	         "WHERE a.object = q.object AND a.source_id = q.source_id AND "
+	         "a.stage = 'plan') LIMIT 1")) < 0)
+		return error;
+	edited = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (!edited)
+		return 0;
+	if ((error = ferry_store__exec(
+	         pl->ws, "CREATE TEMP TABLE dedup_before AS SELECT " DEDUP_COLS
+	                 " FROM main.dedup")) < 0 ||
+	    (error = pl_dedup(pl)) < 0)
+		return error;
+	/* Rows new or changed, and rows gone. */
+	return ferry_store__exec(
+	    pl->ws,
+	    "INSERT OR IGNORE INTO temp.plan_only(object, source_id) SELECT "
+	    "object, source_id FROM (SELECT " DEDUP_COLS
+	    " FROM main.dedup EXCEPT SELECT " DEDUP_COLS
+	    " FROM temp.dedup_before) UNION SELECT object, source_id FROM "
+	    "(SELECT " DEDUP_COLS
+	    " FROM temp.dedup_before EXCEPT SELECT " DEDUP_COLS
+	    " FROM main.dedup);\n"
+	    "DROP TABLE temp.dedup_before;");
+}
+
+int pl_partial_start(struct plan *pl, const struct ferry_plan_ref *refs,
+                     size_t n)
+{
+	int error;
+
+	pl->touched = json_object();
+	if ((error = ferry_store__exec(pl->ws, temp_sql)) < 0 ||
+	    (error = add_refs(pl, refs, n)) < 0 ||
+	    (error = dedup_again(pl)) < 0)
+		return error;
+	/* Records sharing a matching value with one asked for: a clash
+	 * held both, and may release both. */
+	return ferry_store__exec(
+	    pl->ws,
+	    "INSERT OR IGNORE INTO temp.plan_only(object, source_id) SELECT "
+	    "p2.object, p2.source_id FROM temp.plan_only q JOIN main.plan p1 "
+	    "ON p1.object = q.object AND p1.source_id = q.source_id JOIN "
+	    "main.plan p2 ON p2.dest_object = p1.dest_object AND "
+	    "p2.match_attribute = p1.match_attribute AND p2.match_value = "
+	    "p1.match_value WHERE p1.match_value != ''");
+}
+
+bool pl_partial_wanted(struct plan *pl, const char *object)
+{
+	sqlite3_stmt *st = NULL;
+	bool any = json_object_size(pl->touched) > 0;
+
+	(void)exec1(pl, "INSERT OR IGNORE INTO temp.plan_done VALUES (?)",
+	            object, "cannot keep an object planned");
+	if (any)
+		return true;
+	if (ferry_store__prepare(&st, pl->ws,
+	                         "SELECT 1 FROM temp.plan_only WHERE object "
+	                         "= ? LIMIT 1") < 0)
+		return true; /* deciding more than needed is never wrong */
+	ferry_store__bind_text(st, 1, object);
+	any = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return any;
+}
+
+int pl_partial_begin(struct plan *pl, struct pl_object *po)
+{
+	sqlite3_stmt *st = NULL;
+	int error, rc;
+
+	json_decref(pl->want);
+	pl->want = json_object();
+	if ((error = ferry_store__prepare(&st, pl->ws,
+	                                  "SELECT source_id FROM "
+	                                  "temp.plan_only WHERE object = ?")) <
+	    0)
+		return error;
+	ferry_store__bind_text(st, 1, po->name);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_object_set_new(pl->want,
+		                    (const char *)sqlite3_column_text(st, 0),
+		                    json_true());
+	if (rc != SQLITE_DONE)
+		error = ferry_store__error(
+		    pl->ws, "cannot read the records to re-plan");
+	sqlite3_finalize(st);
+	return error;
+}
+
+bool pl_partial_take(struct plan *pl, struct pl_object *po, const char *id)
+{
+	size_t c;
+
+	if (json_object_get(pl->want, id))
+		return true;
+	if (!json_object_size(pl->touched))
+		return false;
+	/* Salesforce ids: 15 or 18 characters, either kept in touched. */
+	for (c = 0; c < po->n_cols; c++) {
+		size_t len = strlen(pl->vals[c]);
+
+		if ((len == 15 || len == 18) &&
+		    json_object_get(pl->touched, pl->vals[c]))
+			return true;
+	}
+	return false;
+}
+
+static void touch(struct plan *pl, const char *id)
+{
+	char id15[16];
+
+	json_object_set_new(pl->touched, id, json_true());
+	if (strlen(id) == 18) {
+		memcpy(id15, id, 15);
+		id15[15] = '\0';
+		json_object_set_new(pl->touched, id15, json_true());
+	}
+}
+
+int pl_partial_prefill(struct plan *pl, struct pl_object *po)
+{
+	int error;
+
+	/* Two clusters matched to one Attio record clash on its id
+	 * (plan_dest.c): the payloads are read only when a record re-planned
+	 * has such an id. */
+	if ((error = exec1(
+	         pl,
+	         "INSERT INTO temp.plan_unique(dest, attr, value, object, "
+	         "source_id) SELECT p.dest_object, 'record_id', "
+	         "json_extract(p.payload, '$.record_id'), p.object, "
+	         "p.source_id FROM main.plan p WHERE EXISTS (SELECT 1 FROM "
+	         "temp.plan_unique WHERE object = ?1 AND attr = 'record_id') "
+	         "AND p.decision = 'write' AND p.object IN (SELECT object FROM "
+	         "temp.plan_done) AND json_extract(p.payload, '$.record_id') "
+	         "IN "
+	         "(SELECT value FROM temp.plan_unique WHERE object = ?1 AND "
+	         "attr = 'record_id' AND dest = p.dest_object) AND NOT EXISTS "
+	         "(SELECT 1 FROM temp.plan_unique v WHERE v.object = p.object "
+	         "AND v.source_id = p.source_id AND v.attr = 'record_id')",
+	         po->name, "cannot check unique values")) < 0)
+		return error;
+	return exec1(
+	    pl,
+	    "INSERT INTO temp.plan_unique(dest, attr, value, object, "
+	    "source_id) SELECT p.dest_object, p.match_attribute, "
+	    "p.match_value, p.object, p.source_id FROM (SELECT DISTINCT dest, "
+	    "attr, value FROM temp.plan_unique WHERE object = ?1) u JOIN "
+	    "main.plan p ON p.dest_object = u.dest AND p.match_attribute = "
+	    "u.attr AND p.match_value = u.value WHERE p.match_value != '' AND "
+	    "p.decision = 'write' AND p.object IN (SELECT object FROM "
+	    "temp.plan_done) AND NOT EXISTS (SELECT 1 FROM temp.plan_unique v "
+	    "WHERE v.object = p.object AND v.source_id = p.source_id AND "
+	    "v.attr = p.match_attribute)",
+	    po->name, "cannot check unique values");
+}
+
+int pl_partial_end(struct plan *pl, struct pl_object *po)
+{
+	sqlite3_stmt *st = NULL;
+	int error, rc;
+
+	/* A changed record, and the records merged into it (references to
+	 * them resolve through it). */
+	if ((error = ferry_store__prepare(
+	         &st, pl->ws,
+	         "SELECT c.source_id FROM temp.plan_changed c UNION SELECT "
+	         "d2.source_id FROM temp.plan_changed c JOIN main.dedup d1 ON "
+	         "d1.object = ?1 AND d1.source_id = c.source_id JOIN "
+	         "main.dedup "
+	         "d2 ON d2.cluster = d1.cluster AND d2.survivor_object = "
+	         "d1.object AND d2.survivor_id = d1.source_id")) < 0)
+		return error;
+	ferry_store__bind_text(st, 1, po->name);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		touch(pl, (const char *)sqlite3_column_text(st, 0));
+	if (rc != SQLITE_DONE)
+		error = ferry_store__error(
+		    pl->ws, "cannot read the records re-planned");
+	sqlite3_finalize(st);
+	if (error < 0)
+		return error;
+	return exec1(
+	    pl,
+	    "INSERT OR IGNORE INTO temp.plan_only(object, source_id) SELECT "
+	    "p2.object, p2.source_id FROM temp.plan_changed c JOIN main.plan "
+	    "p1 ON p1.object = ?1 AND p1.source_id = c.source_id JOIN "
+	    "main.plan p2 ON p2.dest_object = p1.dest_object AND "
+	    "p2.match_attribute = p1.match_attribute AND p2.match_value = "
+	    "p1.match_value WHERE p1.match_value != '' AND p2.object NOT IN "
+	    "(SELECT object FROM temp.plan_done)",
+	    po->name, "cannot list the records to re-plan");
+}
+
+void pl_partial_free(struct plan *pl)
+{
+	json_decref(pl->want);
+	json_decref(pl->touched);
+	pl->want = pl->touched = NULL;
+	if (pl->partial)
+		(void)ferry_store__exec(pl->ws,
+		                        "DROP TABLE IF EXISTS temp.plan_only;"
+		                        "DROP TABLE IF EXISTS temp.plan_done;"
+		                        "DROP TABLE IF EXISTS "
+		                        "temp.dedup_before;");
+}
