@@ -17,7 +17,7 @@
 #define FERRY_WORKSPACE_DIR ".ferry"
 #define FERRY_WORKSPACE_DB  "state.db"
 /* The schema version this ferry writes. */
-#define FERRY_WORKSPACE_SCHEMA 7
+#define FERRY_WORKSPACE_SCHEMA 8
 
 struct ferry_workspace;
 

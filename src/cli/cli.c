@@ -133,3 +133,16 @@ void ferry_cmd_print_help(FILE *f, const struct ferry_cmd *cmd)
 		fprintf(f, "  %-20s %s\n", left, o->help);
 	}
 }
+
+void ferry_cli_print_json(const json_t *doc)
+{
+	json_dumpf(doc, stdout, JSON_INDENT(2));
+	printf("\n");
+}
+
+const char *ferry_cli_jstr(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}

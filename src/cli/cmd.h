@@ -11,6 +11,7 @@
 #ifndef FERRY_CLI_CMD_H
 #define FERRY_CLI_CMD_H
 
+#include <jansson.h>
 #include <stdio.h>
 
 #include "ferry/config.h"
@@ -90,6 +91,11 @@ int ferry_cli_exit_code(int error);
 /* Prints a usage error for the command and returns FERRY_EXIT_USAGE. */
 int ferry_cli_usage(const struct ferry_cli *cli, const char *fmt, ...)
     FERRY_PRINTF(2, 3);
+
+/* Prints a --json answer: `doc` indented, then a newline. */
+void ferry_cli_print_json(const json_t *doc);
+/* The string member `key` of `o`, or "" (for printing). */
+const char *ferry_cli_jstr(const json_t *o, const char *key);
 
 /* The value of option `name` (NULL if it was not given; "" for a flag). */
 const char *ferry_cli_opt(const struct ferry_cli *cli, const char *name);

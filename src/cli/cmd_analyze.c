@@ -130,8 +130,7 @@ static int analyze_run(struct ferry_cli *cli)
 		goto done;
 	}
 	if (json) {
-		json_dumpf(report, stdout, JSON_INDENT(2));
-		printf("\n");
+		ferry_cli_print_json(report);
 	} else {
 		print_summary(report);
 	}

@@ -129,13 +129,6 @@ static int find_objects(struct story *s, const char *object)
 	return 0;
 }
 
-static const char *jstr(const json_t *o, const char *key)
-{
-	const char *v = json_string_value(json_object_get(o, key));
-
-	return v ? v : "";
-}
-
 /* Each reason (or note): "Website domain_invalid: ..." and, under it,
  * what releases it. */
 static void print_reasons(const json_t *list, const char *indent)
@@ -145,18 +138,19 @@ static void print_reasons(const json_t *list, const char *indent)
 
 	json_array_foreach(list, i, r)
 	{
-		const char *field = jstr(r, "field");
+		const char *field = ferry_cli_jstr(r, "field");
 
 		printf("%s%s%s%s: %s\n", indent, field, *field ? " " : "",
-		       jstr(r, "code"), jstr(r, "message"));
-		if (*jstr(r, "release"))
-			printf("%s  -> %s\n", indent, jstr(r, "release"));
+		       ferry_cli_jstr(r, "code"), ferry_cli_jstr(r, "message"));
+		if (*ferry_cli_jstr(r, "release"))
+			printf("%s  -> %s\n", indent,
+			       ferry_cli_jstr(r, "release"));
 	}
 }
 
 static void print_decision(const json_t *d)
 {
-	const char *decision = jstr(d, "decision");
+	const char *decision = ferry_cli_jstr(d, "decision");
 	const json_t *reasons = json_object_get(d, "reasons");
 	const json_t *notes = json_object_get(d, "notes");
 
@@ -167,19 +161,19 @@ static void print_decision(const json_t *d)
 	}
 	printf("  Decision: %s", decision);
 	if (!strcmp(decision, "merged"))
-		printf(" into %s %s", jstr(d, "survivor_object"),
-		       jstr(d, "survivor_id"));
+		printf(" into %s %s", ferry_cli_jstr(d, "survivor_object"),
+		       ferry_cli_jstr(d, "survivor_id"));
 	else if (!strcmp(decision, "held"))
 		printf(": a person must act");
 	else if (!strcmp(decision, "skipped"))
 		printf(": a rule leaves it out");
-	printf(" (planned %s)\n", jstr(d, "planned_at"));
-	if (*jstr(d, "dest_object")) {
-		printf("  To:       %s", jstr(d, "dest_object"));
-		if (*jstr(d, "match_value"))
+	printf(" (planned %s)\n", ferry_cli_jstr(d, "planned_at"));
+	if (*ferry_cli_jstr(d, "dest_object")) {
+		printf("  To:       %s", ferry_cli_jstr(d, "dest_object"));
+		if (*ferry_cli_jstr(d, "match_value"))
 			printf(", matched on %s = %s",
-			       jstr(d, "match_attribute"),
-			       jstr(d, "match_value"));
+			       ferry_cli_jstr(d, "match_attribute"),
+			       ferry_cli_jstr(d, "match_value"));
 		printf("\n");
 	}
 	if (json_array_size(reasons)) {
@@ -220,8 +214,9 @@ static void print_plan_event(const struct ferry_audit_event *e,
 	const json_t *survivor = json_object_get(detail, "survivor");
 
 	if (!strcmp(e->event, "merged") && survivor)
-		printf("planned: merged into %s %s\n", jstr(survivor, "object"),
-		       jstr(survivor, "source_id"));
+		printf("planned: merged into %s %s\n",
+		       ferry_cli_jstr(survivor, "object"),
+		       ferry_cli_jstr(survivor, "source_id"));
 	else if (!strcmp(e->event, "write"))
 		printf("planned: to be written\n");
 	else
@@ -327,8 +322,7 @@ static int story_json(struct story *s)
 	    s->n == 1 ? json_object_get(json_array_get(objects, 0), "ledger")
 	              : json_null(),
 	    "events", s->events, "objects", objects);
-	json_dumpf(doc, stdout, JSON_INDENT(2));
-	printf("\n");
+	ferry_cli_print_json(doc);
 	json_decref(doc);
 	return 0;
 }
@@ -392,8 +386,7 @@ static int audit_run(struct ferry_cli *cli)
 		return ferry_cli_fail(cli, error);
 	}
 	if (json) {
-		json_dumpf(out.array, stdout, JSON_INDENT(2));
-		printf("\n");
+		ferry_cli_print_json(out.array);
 		json_decref(out.array);
 	} else if (out.count == 0) {
 		printf("No audit events.\n");

@@ -146,8 +146,7 @@ static int check_run(struct ferry_cli *cli)
 	if (dst < 0)
 		failed(cli, doc, "destination", dst);
 	if (doc) {
-		json_dumpf(doc, stdout, JSON_INDENT(2));
-		printf("\n");
+		ferry_cli_print_json(doc);
 		json_decref(doc);
 	}
 	/* The exit status is the first failure's. */

@@ -120,8 +120,7 @@ static int extract_salesforce(struct ferry_cli *cli, bool json)
 		    (double)(ferry_clock_mono_us() - t0) / 1e6);
 
 		v.objects = NULL;
-		json_dumpf(doc, stdout, JSON_INDENT(2));
-		printf("\n");
+		ferry_cli_print_json(doc);
 		json_decref(doc);
 		goto done;
 	}
@@ -174,8 +173,7 @@ static int extract_run(struct ferry_cli *cli)
 		json_t *doc = json_pack("{s:o, s:I}", "objects", out.objects,
 		                        "total", (json_int_t)out.total);
 
-		json_dumpf(doc, stdout, JSON_INDENT(2));
-		printf("\n");
+		ferry_cli_print_json(doc);
 		json_decref(doc);
 	} else {
 		printf("Staged %" PRId64 " records. Next: 'ferry run'.\n",

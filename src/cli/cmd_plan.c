@@ -269,8 +269,7 @@ static int print_json(struct ferry_cli *cli, const struct ferry_plan_stats *s)
 	              (json_int_t)s->owners_unchecked, "objects", objects);
 	json_object_set_new(doc, "matched", json_integer(matched));
 	if (!error) {
-		json_dumpf(doc, stdout, JSON_INDENT(2));
-		printf("\n");
+		ferry_cli_print_json(doc);
 	}
 	json_decref(doc);
 	return error;

@@ -137,8 +137,7 @@ static int print_json(struct ferry_cli *cli, struct ferry_ledger_count *c,
 	}
 	doc = json_pack("{s:o}", "objects", objects);
 	if (!error) {
-		json_dumpf(doc, stdout, JSON_INDENT(2));
-		printf("\n");
+		ferry_cli_print_json(doc);
 	}
 	json_decref(doc);
 	return error;

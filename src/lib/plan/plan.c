@@ -72,6 +72,51 @@ static void progress(struct plan *pl, const char *object, int64_t done,
 		pl->opts->progress(&p, pl->opts->payload);
 }
 
+/* What plan_records reads of a staged record `s` and its dedup row `d`. */
+#define RECORD_COLS                                                            \
+	"s.source_id, " FERRY_QUEUE_FIELDS_SQL                                 \
+	", d.role, d.survivor_object, d.survivor_id, d.reason, "               \
+	"d.merged, " FERRY_QUEUE_SKIP_SQL
+
+/* The ids the record's reference columns name, space-separated, each
+ * once: what plan_refs indexes, so a re-plan finds the records a change
+ * reaches. */
+static int ref_ids(const struct plan *pl, const struct pl_object *po,
+                   struct ferry_buf *out)
+{
+	int cols[64];
+	size_t n = 0, i, k;
+	int error = 0;
+
+	ferry_buf_clear(out);
+	for (i = 0; po->o && i < po->o->n_fields && n < 61; i++)
+		if (po->o->fields[i].type == FERRY_MF_REFERENCE &&
+		    po->field_col[i] >= 0)
+			cols[n++] = po->field_col[i];
+	if (po->fixed[PL_C_PARENT] >= 0)
+		cols[n++] = po->fixed[PL_C_PARENT];
+	if (po->o && po->o->kind == FERRY_MF_LINKS) {
+		cols[n++] = po->link_col[0];
+		cols[n++] = po->link_col[1];
+	}
+	for (i = 0; i < n && !error; i++) {
+		const char *v = cols[i] >= 0 ? pl->vals[cols[i]] : "";
+		bool seen = false;
+
+		if (pl_blank(v) || strchr(v, ' '))
+			continue;
+		for (k = 0; k < i && !seen; k++)
+			seen = cols[k] >= 0 && !strcmp(pl->vals[cols[k]], v);
+		if (seen)
+			continue;
+		if (out->len)
+			error = ferry_buf_puts(out, " ");
+		if (!error)
+			error = ferry_buf_puts(out, v);
+	}
+	return error;
+}
+
 /* A person left the record out with `ferry queue skip`. */
 static void person_skip(struct plan *pl, struct pl_rec *rec, const char *note)
 {
@@ -95,21 +140,29 @@ static int plan_records(struct plan *pl, struct pl_object *po)
 
 	memset(&rec, 0, sizeof(rec));
 	ferry_buf_init(&rec.match_value, 0);
+	ferry_buf_init(&rec.refs, 0);
 	if (po->n_cols > pl->vals_cap) {
 		pl->vals_cap = po->n_cols * 2;
 		pl->vals =
 		    ferry_xrealloc(pl->vals, pl->vals_cap * sizeof(*pl->vals));
 	}
 	/* The record as the plan reads it: the conflict queue's overrides
-	 * on top of the staging (queue.h). */
+	 * on top of the staging (queue.h). A re-plan of a few records reads
+	 * only those (temp.plan_only, plan_partial.c). */
 	if ((error = ferry_store__prepare(
 	         &st, pl->ws,
-	         "SELECT s.source_id, " FERRY_QUEUE_FIELDS_SQL
-	         ", d.role, d.survivor_object, d.survivor_id, d.reason, "
-	         "d.merged, " FERRY_QUEUE_SKIP_SQL
-	         " FROM main.staged_records s LEFT JOIN main.dedup d ON "
-	         "d.object = s.object AND d.source_id = s.source_id WHERE "
-	         "s.object = ?1 ORDER BY s.line")) < 0)
+	         pl->partial
+	             ? "SELECT " RECORD_COLS
+	               " FROM temp.plan_only q JOIN main.staged_records "
+	               "s ON s.object = q.object AND s.source_id = "
+	               "q.source_id LEFT JOIN main.dedup d ON d.object = "
+	               "s.object AND d.source_id = s.source_id WHERE "
+	               "q.object = ?1 ORDER BY s.line"
+	             : "SELECT " RECORD_COLS
+	               " FROM main.staged_records s LEFT JOIN main.dedup "
+	               "d ON d.object = s.object AND d.source_id = "
+	               "s.source_id WHERE s.object = ?1 ORDER BY "
+	               "s.line")) < 0)
 		goto done;
 	ferry_store__bind_text(st, 1, po->name);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -142,6 +195,8 @@ static int plan_records(struct plan *pl, struct pl_object *po)
 		if (pl->partial && !pl_partial_take(pl, po, id))
 			continue;
 		pl_rec_reset(&rec);
+		if ((error = ref_ids(pl, po, &rec.refs)) < 0)
+			goto done;
 		rec.po = po;
 		rec.source_id = id;
 		rec.vals = pl->vals;
@@ -180,6 +235,7 @@ static int plan_records(struct plan *pl, struct pl_object *po)
 	progress(pl, po->name, done, po->stats->staged);
 done:
 	sqlite3_finalize(st);
+	ferry_buf_release(&rec.refs);
 	pl_rec_release(&rec);
 	return error;
 }

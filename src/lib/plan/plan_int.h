@@ -114,6 +114,8 @@ struct pl_rec {
 	int role;
 	const char *dedup_reason;
 	const char *merged;
+	/* The ids its reference columns name, space-separated (plan_refs). */
+	struct ferry_buf refs;
 };
 
 struct plan {
@@ -142,10 +144,11 @@ struct plan {
 	sqlite3_stmt *staged;   /* is (object, source_id) staged */
 	sqlite3_stmt *dedup;    /* a record's dedup row */
 	sqlite3_stmt *uniq_ins; /* a unique value of a record to write */
+	sqlite3_stmt *refs_del; /* a record's rows of plan_refs */
+	sqlite3_stmt *refs_ins; /* one id a record's references name */
 	/* A re-plan of a few records (plan_partial.c). */
 	bool partial;
-	json_t *want;    /* ids of the current object to decide */
-	json_t *touched; /* ids whose decision changed (and merged into them) */
+	json_t *want; /* ids of the current object to decide */
 };
 
 /* What releases a record held for a value a transform refused. The
@@ -257,15 +260,14 @@ int pl_partial_start(struct plan *pl, const struct ferry_plan_ref *refs,
 bool pl_partial_wanted(struct plan *pl, const char *object);
 /* Loads the object's records to decide. */
 int pl_partial_begin(struct plan *pl, struct pl_object *po);
-/* Whether to decide record `id` (pl->vals read): asked for, or one of
- * its columns names a record re-planned before it. */
+/* Whether to decide record `id`: one to re-plan. */
 bool pl_partial_take(struct plan *pl, struct pl_object *po, const char *id);
 /* Before the unique check: the records not re-planned that hold the
  * same matching values, as a whole plan would have them. */
 int pl_partial_prefill(struct plan *pl, struct pl_object *po);
-/* After the commit: the records whose decision changed are touched (the
- * records referring to them follow), and later objects' records sharing
- * a new matching value are re-planned too. */
+/* After the commit: later objects' records that refer to a record whose
+ * decision changed (plan_refs), or share a new matching value, are
+ * re-planned too. */
 int pl_partial_end(struct plan *pl, struct pl_object *po);
 void pl_partial_free(struct plan *pl);
 

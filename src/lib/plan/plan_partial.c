@@ -5,9 +5,10 @@
  *  - records sharing its matching value (a unique clash holds both);
  *  - when it has overrides, its dedup keys may differ: dedup runs again
  *    and every record whose cluster row changed is re-planned;
- *  - records whose columns name a record whose decision changed (a
- *    reference that now resolves, or no longer does), object by object in
- *    load order, so the change flows down the dependency order.
+ *  - records whose reference columns name a record whose decision
+ *    changed (a reference that now resolves, or no longer does), found
+ *    through the plan_refs index, object by object in load order, so the
+ *    change flows down the dependency order.
  * temp.plan_only holds the records to decide, temp.plan_done the objects
  * passed so far (the ones a whole plan would have checked unique values
  * against). */
@@ -137,32 +138,35 @@ int pl_partial_start(struct plan *pl, const struct ferry_plan_ref *refs,
 {
 	int error;
 
-	pl->touched = json_object();
 	if ((error = ferry_store__exec(pl->ws, temp_sql)) < 0 ||
 	    (error = add_refs(pl, refs, n)) < 0 ||
 	    (error = dedup_again(pl)) < 0)
 		return error;
 	/* Records sharing a matching value with one asked for: a clash
-	 * held both, and may release both. */
+	 * held both, and may release both. Here and below, CROSS JOIN keeps
+	 * the small temp tables driving the join (the planner has no
+	 * statistics to know they are small), and `match_value != ''` lets
+	 * it use the partial index plan_match. */
 	return ferry_store__exec(
 	    pl->ws,
 	    "INSERT OR IGNORE INTO temp.plan_only(object, source_id) SELECT "
-	    "p2.object, p2.source_id FROM temp.plan_only q JOIN main.plan p1 "
-	    "ON p1.object = q.object AND p1.source_id = q.source_id JOIN "
+	    "p2.object, p2.source_id FROM temp.plan_only q CROSS JOIN "
+	    "main.plan "
+	    "p1 ON p1.object = q.object AND p1.source_id = q.source_id CROSS "
+	    "JOIN "
 	    "main.plan p2 ON p2.dest_object = p1.dest_object AND "
 	    "p2.match_attribute = p1.match_attribute AND p2.match_value = "
-	    "p1.match_value WHERE p1.match_value != ''");
+	    "p1.match_value WHERE p1.match_value != '' AND p2.match_value != "
+	    "''");
 }
 
 bool pl_partial_wanted(struct plan *pl, const char *object)
 {
 	sqlite3_stmt *st = NULL;
-	bool any = json_object_size(pl->touched) > 0;
+	bool any;
 
 	(void)exec1(pl, "INSERT OR IGNORE INTO temp.plan_done VALUES (?)",
 	            object, "cannot keep an object planned");
-	if (any)
-		return true;
 	if (ferry_store__prepare(&st, pl->ws,
 	                         "SELECT 1 FROM temp.plan_only WHERE object "
 	                         "= ? LIMIT 1") < 0)
@@ -199,33 +203,25 @@ int pl_partial_begin(struct plan *pl, struct pl_object *po)
 
 bool pl_partial_take(struct plan *pl, struct pl_object *po, const char *id)
 {
-	size_t c;
-
-	if (json_object_get(pl->want, id))
-		return true;
-	if (!json_object_size(pl->touched))
-		return false;
-	/* Salesforce ids: 15 or 18 characters, either kept in touched. */
-	for (c = 0; c < po->n_cols; c++) {
-		size_t len = strlen(pl->vals[c]);
-
-		if ((len == 15 || len == 18) &&
-		    json_object_get(pl->touched, pl->vals[c]))
-			return true;
-	}
-	return false;
+	(void)po;
+	return json_object_get(pl->want, id) != NULL;
 }
 
-static void touch(struct plan *pl, const char *id)
+/* Whether a record of `object` re-planned holds a destination record id
+ * (plan_dest.c), without reading any payload. */
+static bool has_record_ids(struct plan *pl, const char *object)
 {
-	char id15[16];
+	sqlite3_stmt *st = NULL;
+	bool any;
 
-	json_object_set_new(pl->touched, id, json_true());
-	if (strlen(id) == 18) {
-		memcpy(id15, id, 15);
-		id15[15] = '\0';
-		json_object_set_new(pl->touched, id15, json_true());
-	}
+	if (ferry_store__prepare(&st, pl->ws,
+	                         "SELECT 1 FROM temp.plan_unique WHERE object "
+	                         "= ? AND attr = 'record_id' LIMIT 1") < 0)
+		return true;
+	ferry_store__bind_text(st, 1, object);
+	any = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return any;
 }
 
 int pl_partial_prefill(struct plan *pl, struct pl_object *po)
@@ -233,22 +229,21 @@ int pl_partial_prefill(struct plan *pl, struct pl_object *po)
 	int error;
 
 	/* Two clusters matched to one Attio record clash on its id
-	 * (plan_dest.c): the payloads are read only when a record re-planned
-	 * has such an id. */
-	if ((error = exec1(
+	 * (plan_dest.c): the payloads are read (a scan of the plan) only
+	 * when a record re-planned has such an id. */
+	if (has_record_ids(pl, po->name) &&
+	    (error = exec1(
 	         pl,
 	         "INSERT INTO temp.plan_unique(dest, attr, value, object, "
 	         "source_id) SELECT p.dest_object, 'record_id', "
 	         "json_extract(p.payload, '$.record_id'), p.object, "
-	         "p.source_id FROM main.plan p WHERE EXISTS (SELECT 1 FROM "
-	         "temp.plan_unique WHERE object = ?1 AND attr = 'record_id') "
-	         "AND p.decision = 'write' AND p.object IN (SELECT object FROM "
-	         "temp.plan_done) AND json_extract(p.payload, '$.record_id') "
-	         "IN "
-	         "(SELECT value FROM temp.plan_unique WHERE object = ?1 AND "
-	         "attr = 'record_id' AND dest = p.dest_object) AND NOT EXISTS "
-	         "(SELECT 1 FROM temp.plan_unique v WHERE v.object = p.object "
-	         "AND v.source_id = p.source_id AND v.attr = 'record_id')",
+	         "p.source_id FROM main.plan p WHERE p.decision = 'write' AND "
+	         "p.object IN (SELECT object FROM temp.plan_done) AND "
+	         "json_extract(p.payload, '$.record_id') IN (SELECT value FROM "
+	         "temp.plan_unique WHERE object = ?1 AND attr = 'record_id' "
+	         "AND dest = p.dest_object) AND NOT EXISTS (SELECT 1 FROM "
+	         "temp.plan_unique v WHERE v.object = p.object AND v.source_id "
+	         "= p.source_id AND v.attr = 'record_id')",
 	         po->name, "cannot check unique values")) < 0)
 		return error;
 	return exec1(
@@ -256,7 +251,7 @@ int pl_partial_prefill(struct plan *pl, struct pl_object *po)
 	    "INSERT INTO temp.plan_unique(dest, attr, value, object, "
 	    "source_id) SELECT p.dest_object, p.match_attribute, "
 	    "p.match_value, p.object, p.source_id FROM (SELECT DISTINCT dest, "
-	    "attr, value FROM temp.plan_unique WHERE object = ?1) u JOIN "
+	    "attr, value FROM temp.plan_unique WHERE object = ?1) u CROSS JOIN "
 	    "main.plan p ON p.dest_object = u.dest AND p.match_attribute = "
 	    "u.attr AND p.match_value = u.value WHERE p.match_value != '' AND "
 	    "p.decision = 'write' AND p.object IN (SELECT object FROM "
@@ -268,46 +263,43 @@ int pl_partial_prefill(struct plan *pl, struct pl_object *po)
 
 int pl_partial_end(struct plan *pl, struct pl_object *po)
 {
-	sqlite3_stmt *st = NULL;
-	int error, rc;
+	int error;
 
-	/* A changed record, and the records merged into it (references to
-	 * them resolve through it). */
-	if ((error = ferry_store__prepare(
-	         &st, pl->ws,
-	         "SELECT c.source_id FROM temp.plan_changed c UNION SELECT "
-	         "d2.source_id FROM temp.plan_changed c JOIN main.dedup d1 ON "
-	         "d1.object = ?1 AND d1.source_id = c.source_id JOIN "
-	         "main.dedup "
-	         "d2 ON d2.cluster = d1.cluster AND d2.survivor_object = "
-	         "d1.object AND d2.survivor_id = d1.source_id")) < 0)
-		return error;
-	ferry_store__bind_text(st, 1, po->name);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		touch(pl, (const char *)sqlite3_column_text(st, 0));
-	if (rc != SQLITE_DONE)
-		error = ferry_store__error(
-		    pl->ws, "cannot read the records re-planned");
-	sqlite3_finalize(st);
-	if (error < 0)
+	/* Records of later objects naming a record whose decision changed,
+	 * or one merged into it (a reference to it resolves through it);
+	 * by the 18-character id or its case-sensitive 15. */
+	if ((error = exec1(
+	         pl,
+	         "INSERT OR IGNORE INTO temp.plan_only(object, source_id) "
+	         "SELECT r.object, r.source_id FROM (SELECT c.source_id AS id "
+	         "FROM temp.plan_changed c UNION SELECT d2.source_id FROM "
+	         "temp.plan_changed c CROSS JOIN main.dedup d1 ON d1.object = "
+	         "?1 "
+	         "AND d1.source_id = c.source_id CROSS JOIN main.dedup d2 ON "
+	         "d2.cluster = d1.cluster AND d2.survivor_object = d1.object "
+	         "AND "
+	         "d2.survivor_id = d1.source_id) t CROSS JOIN main.plan_refs r "
+	         "ON "
+	         "r.target IN (t.id, substr(t.id, 1, 15)) WHERE r.object NOT "
+	         "IN (SELECT object FROM temp.plan_done)",
+	         po->name, "cannot list the records to re-plan")) < 0)
 		return error;
 	return exec1(
 	    pl,
 	    "INSERT OR IGNORE INTO temp.plan_only(object, source_id) SELECT "
-	    "p2.object, p2.source_id FROM temp.plan_changed c JOIN main.plan "
-	    "p1 ON p1.object = ?1 AND p1.source_id = c.source_id JOIN "
-	    "main.plan p2 ON p2.dest_object = p1.dest_object AND "
+	    "p2.object, p2.source_id FROM temp.plan_changed c CROSS JOIN "
+	    "main.plan p1 ON p1.object = ?1 AND p1.source_id = c.source_id "
+	    "CROSS JOIN main.plan p2 ON p2.dest_object = p1.dest_object AND "
 	    "p2.match_attribute = p1.match_attribute AND p2.match_value = "
-	    "p1.match_value WHERE p1.match_value != '' AND p2.object NOT IN "
-	    "(SELECT object FROM temp.plan_done)",
+	    "p1.match_value WHERE p1.match_value != '' AND p2.match_value != "
+	    "'' AND p2.object NOT IN (SELECT object FROM temp.plan_done)",
 	    po->name, "cannot list the records to re-plan");
 }
 
 void pl_partial_free(struct plan *pl)
 {
 	json_decref(pl->want);
-	json_decref(pl->touched);
-	pl->want = pl->touched = NULL;
+	pl->want = NULL;
 	if (pl->partial)
 		(void)ferry_store__exec(pl->ws,
 		                        "DROP TABLE IF EXISTS temp.plan_only;"

@@ -33,20 +33,21 @@ int pl_store_prepare(struct plan *pl)
 	if ((error = ferry_store__exec(pl->ws, temp_sql)) < 0 ||
 	    (error = ferry_store__prepare(
 	         &pl->ins, pl->ws,
-	         "INSERT INTO main.plan(" PL_PLAN_COLS ") VALUES (?1, ?2, ?3, "
-	         "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")) < 0 ||
+	         "INSERT INTO main.plan(" PL_PLAN_COLS
+	         ", refs) VALUES (?1, ?2, "
+	         "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")) < 0 ||
 	    (error = ferry_store__prepare(
 	         &pl->upd, pl->ws,
 	         "UPDATE main.plan SET decision = ?3, payload_sha256 = ?4, "
 	         "dest_object = ?5, match_attribute = ?6, match_value = ?7, "
 	         "survivor_object = ?8, survivor_id = ?9, planned_at = ?10, "
-	         "reasons = ?11, notes = ?12, payload = ?13 WHERE object = ?1 "
-	         "AND source_id = ?2")) < 0 ||
+	         "reasons = ?11, notes = ?12, payload = ?13, refs = ?14 WHERE "
+	         "object = ?1 AND source_id = ?2")) < 0 ||
 	    (error = ferry_store__prepare(
 	         &pl->old, pl->ws,
 	         "SELECT decision, payload_sha256, dest_object, "
 	         "match_attribute, match_value, survivor_object, survivor_id, "
-	         "reasons, notes FROM main.plan WHERE object = ? AND "
+	         "reasons, notes, refs FROM main.plan WHERE object = ? AND "
 	         "source_id = ?")) < 0 ||
 	    (error = ferry_store__prepare(
 	         &pl->stash, pl->ws,
@@ -72,16 +73,25 @@ int pl_store_prepare(struct plan *pl)
 	    (error = ferry_store__prepare(
 	         &pl->uniq_ins, pl->ws,
 	         "INSERT INTO temp.plan_unique(dest, attr, value, object, "
-	         "source_id) VALUES (?, ?, ?, ?, ?)")) < 0)
+	         "source_id) VALUES (?, ?, ?, ?, ?)")) < 0 ||
+	    (error = ferry_store__prepare(
+	         &pl->refs_del, pl->ws,
+	         "DELETE FROM main.plan_refs WHERE object = ? AND source_id = "
+	         "?")) < 0 ||
+	    (error = ferry_store__prepare(
+	         &pl->refs_ins, pl->ws,
+	         "INSERT OR IGNORE INTO main.plan_refs(target, object, "
+	         "source_id) VALUES (?, ?, ?)")) < 0)
 		return error;
 	return 0;
 }
 
 void pl_store_finalize(struct plan *pl)
 {
-	sqlite3_stmt **all[] = {&pl->ins,    &pl->upd,    &pl->old,
-	                        &pl->stash,  &pl->lookup, &pl->user,
-	                        &pl->staged, &pl->dedup,  &pl->uniq_ins};
+	sqlite3_stmt **all[] = {&pl->ins,      &pl->upd,     &pl->old,
+	                        &pl->stash,    &pl->lookup,  &pl->user,
+	                        &pl->staged,   &pl->dedup,   &pl->uniq_ins,
+	                        &pl->refs_del, &pl->refs_ins};
 	size_t i;
 
 	for (i = 0; i < FERRY_ARRAY_LEN(all); i++) {
@@ -184,6 +194,32 @@ static int stash(struct plan *pl, const char *id, sqlite3_stmt *old, bool had)
 	return step_done(pl, st, "cannot keep a previous decision");
 }
 
+/* The record's rows of plan_refs, replaced: one per id it names. */
+static int put_refs(struct plan *pl, const struct pl_rec *rec)
+{
+	const char *p = rec->refs.ptr;
+	int error;
+
+	ferry_store__bind_text(pl->refs_del, 1, rec->po->name);
+	ferry_store__bind_text(pl->refs_del, 2, rec->source_id);
+	if ((error = step_done(pl, pl->refs_del, "cannot index references")) <
+	    0)
+		return error;
+	while (*p) {
+		size_t n = strcspn(p, " ");
+
+		sqlite3_bind_text(pl->refs_ins, 1, p, (int)n, SQLITE_STATIC);
+		ferry_store__bind_text(pl->refs_ins, 2, rec->po->name);
+		ferry_store__bind_text(pl->refs_ins, 3, rec->source_id);
+		if ((error = step_done(pl, pl->refs_ins,
+		                       "cannot index references")) < 0)
+			return error;
+		p += n;
+		p += *p == ' ';
+	}
+	return 0;
+}
+
 int pl_store_put(struct plan *pl, struct pl_rec *rec)
 {
 	const json_t *reasons = rec->decision == FERRY_PLAN_SKIPPED && rec->skip
@@ -221,7 +257,7 @@ int pl_store_put(struct plan *pl, struct pl_rec *rec)
 	    same(old, 4, rec->match_value.ptr) &&
 	    same(old, 5, rec->survivor_object) &&
 	    same(old, 6, rec->survivor_id) && same(old, 7, rtext) &&
-	    same(old, 8, ntext))
+	    same(old, 8, ntext) && same(old, 9, rec->refs.ptr))
 		goto done;
 	if ((error = stash(pl, rec->source_id, old, had)) < 0)
 		goto done;
@@ -241,7 +277,10 @@ int pl_store_put(struct plan *pl, struct pl_rec *rec)
 	ferry_store__bind_text(st, 12, ntext ? ntext : "[]");
 	sqlite3_bind_text(st, 13, pl->payload.ptr, (int)pl->payload.len,
 	                  SQLITE_STATIC);
-	error = step_done(pl, st, "cannot store a decision");
+	ferry_store__bind_text(st, 14, rec->refs.ptr);
+	if ((error = step_done(pl, st, "cannot store a decision")) < 0)
+		goto done;
+	error = put_refs(pl, rec);
 done:
 	sqlite3_reset(old);
 	sqlite3_clear_bindings(old);
@@ -289,7 +328,7 @@ int pl_store_skip_all(struct plan *pl, struct pl_object *po, const char *code,
 	         "'skipped', payload_sha256 = ?2, dest_object = '', "
 	         "match_attribute = '', match_value = '', survivor_object = "
 	         "'', survivor_id = '', planned_at = ?4, reasons = ?3, notes = "
-	         "'[]', payload = ?5")) < 0)
+	         "'[]', payload = ?5, refs = ''")) < 0)
 		goto done;
 	ferry_store__bind_text(changed, 1, po->name);
 	ferry_store__bind_text(changed, 2, hash);
@@ -301,7 +340,9 @@ int pl_store_skip_all(struct plan *pl, struct pl_object *po, const char *code,
 	ferry_store__bind_text(put, 3, rtext);
 	ferry_store__bind_text(put, 4, pl->planned_at);
 	ferry_store__bind_text(put, 5, empty);
-	if ((error = step_done(pl, put, "cannot store decisions")) < 0)
+	if ((error = step_done(pl, put, "cannot store decisions")) < 0 ||
+	    (error = run(pl, "DELETE FROM main.plan_refs WHERE object = ?1",
+	                 po->name, NULL, "cannot index references", NULL)) < 0)
 		goto done;
 	po->stats->by_decision[FERRY_PLAN_SKIPPED] += po->stats->staged;
 done:
@@ -323,19 +364,33 @@ int pl_store_stash(struct plan *pl, const char *object, const char *id)
 	           object, id, "cannot keep a previous decision", NULL);
 }
 
+static int drop_unstaged(struct plan *pl, struct pl_object *po)
+{
+	int error;
+
+	if ((error = run(pl,
+	                 "DELETE FROM main.plan WHERE object = ?1 AND "
+	                 "source_id NOT IN (SELECT source_id FROM "
+	                 "main.staged_records WHERE object = ?1)",
+	                 po->name, NULL, "cannot drop old decisions", NULL)) <
+	    0)
+		return error;
+	return run(pl,
+	           "DELETE FROM main.plan_refs WHERE object = ?1 AND source_id "
+	           "NOT IN (SELECT source_id FROM main.staged_records WHERE "
+	           "object = ?1)",
+	           po->name, NULL, "cannot drop old references", NULL);
+}
+
 int pl_store_commit(struct plan *pl, struct pl_object *po)
 {
 	int64_t changed = 0;
 	int error;
 
 	if ((error = pl_unique_check(pl, po)) < 0 ||
-	    /* Records no longer staged have no decision. */
-	    (error = run(pl,
-	                 "DELETE FROM main.plan WHERE object = ?1 AND "
-	                 "source_id NOT IN (SELECT source_id FROM "
-	                 "main.staged_records WHERE object = ?1)",
-	                 po->name, NULL, "cannot drop old decisions", NULL)) <
-	        0 ||
+	    /* Records no longer staged have no decision; a re-plan of a few
+	     * records changes no staging, and skips the two scans. */
+	    (!pl->partial && (error = drop_unstaged(pl, po)) < 0) ||
 	    (error = run(pl,
 	                 "INSERT INTO main.audit(at, stage, object, "
 	                 "source_id, event, detail) SELECT ?2, 'plan', "
@@ -362,6 +417,14 @@ int pl_store_commit(struct plan *pl, struct pl_object *po)
 
 int pl_store_prune(struct plan *pl)
 {
+	int error;
+
+	if ((error = run(pl,
+	                 "DELETE FROM main.plan_refs WHERE object NOT IN "
+	                 "(SELECT object FROM main.staged_objects WHERE "
+	                 "status = 'complete')",
+	                 NULL, NULL, "cannot drop old references", NULL)) < 0)
+		return error;
 	return run(pl,
 	           "DELETE FROM main.plan WHERE object NOT IN (SELECT object "
 	           "FROM main.staged_objects WHERE status = 'complete')",

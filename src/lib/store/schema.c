@@ -153,6 +153,18 @@ static const char *const steps[] = {
     ") WITHOUT ROWID;\n"
     "CREATE INDEX plan_match ON plan(dest_object, match_attribute,\n"
     "  match_value) WHERE match_value != '';\n",
+
+    /* 8: what each planned record's reference columns name (the ids in
+     * `refs`, one row each in plan_refs), so the records a change of one
+     * record reaches are found by an index, not a scan of the org. */
+    "ALTER TABLE plan ADD COLUMN refs TEXT NOT NULL DEFAULT '';\n"
+    "CREATE TABLE plan_refs (\n"
+    "  target TEXT NOT NULL,\n"
+    "  object TEXT NOT NULL,\n"
+    "  source_id TEXT NOT NULL,\n"
+    "  PRIMARY KEY (target, object, source_id)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX plan_refs_record ON plan_refs(object, source_id);\n",
 };
 
 _Static_assert(FERRY_ARRAY_LEN(steps) == FERRY_WORKSPACE_SCHEMA,
