@@ -1,19 +1,21 @@
 /* sandbox_attio_fuzzer.c: the Attio sandbox's request handling (routing,
- * JSON record values, assert matching, query filters) over arbitrary
+ * JSON record values, exact numbers, assert matching, query filters and
+ * sorts, the schema, lists and entries, notes and tasks) over arbitrary
  * requests, built the way src/sandbox/http.c builds them, against a fresh
- * in-memory store per input so every finding replays the same way.
+ * in-memory store (deals enabled) per input so every finding replays the
+ * same way.
  *
  * An input is up to MAX_REQUESTS requests separated by a line "===". Each
  * is a method line (GET, POST, PUT, PATCH or DELETE; anything else picks
  * one by its first byte), a path line with an optional query string, and
- * the body. "@last" in a path or body stands for the id of the record the
- * previous request answered with, so one input can create a record and
- * then read, patch, reference or delete it. */
+ * the body. "@last" in a path or body stands for the id of the record
+ * (entry, note, task) the previous request answered with, so one input
+ * can create a record and then read, patch, reference or delete it. */
 #include "util.h"
 
 #include "../src/sandbox/attio_sandbox.h"
 
-#define MAX_REQUESTS 4
+#define MAX_REQUESTS 6
 #define SEPARATOR    "\n===\n"
 #define LAST_TOKEN   "@last"
 
@@ -132,7 +134,7 @@ static void check_reply(int rc, json_t *out, const struct attio_err *e)
 	char *text;
 
 	if (rc == 0) {
-		if (!out || !(text = json_dumps(out, JSON_COMPACT)))
+		if (!out || !(text = attio_json_dump(out)))
 			abort();
 		free(text);
 		return;
@@ -158,7 +160,10 @@ static void one_request(struct attio_sb *sb, const char *p, const char *end,
 	char *uri = substitute(raw, strlen(raw), last);
 	char *body = substitute(p, (size_t)(end - p), last);
 	char *query = strchr(uri, '?'), *match = NULL;
+	static const char *const id_keys[] = {"record_id", "entry_id",
+	                                      "note_id", "task_id"};
 	const char *id;
+	size_t i;
 	int rc;
 
 	if (query)
@@ -168,7 +173,7 @@ static void one_request(struct attio_sb *sb, const char *p, const char *end,
 	if (ferry_str_starts_with(uri, "/__sandbox/"))
 		goto done;
 	if (body[0]) {
-		req.body = json_loads(body, 0, &jerr);
+		req.body = attio_json_parse(sb, body, strlen(body), &jerr);
 		if (!req.body)
 			goto done; /* http.c answers 400 before routing */
 	}
@@ -176,13 +181,20 @@ static void one_request(struct attio_sb *sb, const char *p, const char *end,
 	req.path = uri;
 	match = query_arg(query, "matching_attribute");
 	req.matching_attribute = match;
+	req.query = query;
 	rc = attio_route(sb, &req, &out, &e);
 	check_reply(rc, out, &e);
-	id = json_string_value(json_object_get(
-	    json_object_get(json_object_get(out, "data"), "id"), "record_id"));
-	if (id)
-		snprintf(last, ATTIO_ID_LEN, "%s", id);
+	for (i = 0; i < FERRY_ARRAY_LEN(id_keys); i++) {
+		id = json_string_value(json_object_get(
+		    json_object_get(json_object_get(out, "data"), "id"),
+		    id_keys[i]));
+		if (id) {
+			snprintf(last, ATTIO_ID_LEN, "%s", id);
+			break;
+		}
+	}
 done:
+	attio_json_forget(sb);
 	free(match);
 	json_decref(out);
 	json_decref(req.body);
@@ -203,6 +215,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (memchr(data, '\0', size) || size > 64 * 1024)
 		return 0;
 	memset(&sb, 0, sizeof(sb));
+	sb.enable_objects = "deals";
 	if (attio_store_open(&sb, NULL) < 0) {
 		fprintf(stderr, "sandbox_attio_fuzzer: %s\n",
 		        ferry_error_last());

@@ -61,7 +61,17 @@ enum ferry_dedup_rule {
 	FERRY_DEDUP_OLDEST = 0,    /* the earliest date; else staging order */
 	FERRY_DEDUP_NEWEST,        /* the latest date; else staging order */
 	FERRY_DEDUP_MOST_COMPLETE, /* the most non-empty fields; a tie goes
-	                              to the oldest date, else is held */
+	                              to the oldest date, else `undecided` */
+};
+
+/* What happens when the rule cannot decide (a tie on completeness with
+ * equal dates, no dates, or dates on only some of the tied records). */
+enum ferry_dedup_undecided {
+	FERRY_DEDUP_UNDECIDED_HOLD = 0, /* the cluster is held for a person */
+	FERRY_DEDUP_UNDECIDED_OLDEST,   /* the oldest of the tied; equal or
+	                                   missing dates: the first staged */
+	FERRY_DEDUP_UNDECIDED_NEWEST,   /* the newest of the tied; equal or
+	                                   missing dates: the last staged */
 };
 
 /* Where a merged record takes one field from. */
@@ -74,6 +84,9 @@ enum ferry_dedup_fill {
 	FERRY_DEDUP_FILL_NEWEST,        /* the newest record with a value */
 	FERRY_DEDUP_FILL_MOST_COMPLETE, /* the most complete record with a
 	                                   value */
+	FERRY_DEDUP_FILL_ALL,           /* the survivor's value, and every
+	                                   other distinct one, each under
+	                                   "<field>#<n>" (see `merged`) */
 };
 
 /* A mapped field: what completeness counts and what is filled. */
@@ -93,11 +106,18 @@ struct ferry_dedup_config {
 	                                       named first in reasons */
 	size_t n_keys;
 	enum ferry_dedup_rule rule;
+	enum ferry_dedup_undecided undecided;
 	const char *date_field; /* NULL: "CreatedDate" */
 	/* The mapped fields; NULL: every staged column, each with
 	 * FERRY_DEDUP_FILL_DEFAULT. */
 	const struct ferry_dedup_field *fields;
 	size_t n_fields;
+	/* Columns written beside the values FERRY_DEDUP_FILL_ALL takes from
+	 * another record, with the same "#<n>", so that each value is read
+	 * in its own record's context (a phone's country: "MailingCountry").
+	 * May be NULL. */
+	const char *const *context_fields;
+	size_t n_context_fields;
 	const char *default_country; /* for phones: "GB", "United States" */
 	/* Domains that, like gmail.com, never create or match a company
 	 * (registrable domains, any case). */
@@ -162,7 +182,12 @@ struct ferry_dedup_row {
 	/* Survivors of a cluster of two or more: the record after
 	 * field-level survivorship (JSON object column -> string) and where
 	 * each field not its own came from ({"Phone": {"object": "Lead",
-	 * "source_id": "00Q..."}}); NULL otherwise. */
+	 * "source_id": "00Q..."}}); NULL otherwise. A FERRY_DEDUP_FILL_ALL
+	 * field keeps the survivor's own value under its name and each other
+	 * record's distinct value under "<field>#<n>", n the record's place
+	 * in the order (2 for the first after the survivor), with its
+	 * context fields under "<context>#<n>"; '#' is in no Salesforce
+	 * field name. */
 	const char *merged, *filled_from;
 };
 

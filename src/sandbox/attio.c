@@ -1,6 +1,8 @@
 /* attio.c: `ferry-sandbox attio`: option parsing, the workspace members,
- * the routing table and the small read-only handlers (self, objects,
- * attributes, options, members, stats). Records live in attio_records.c. */
+ * the routing table and the small read-only handlers (self, members,
+ * stats). Records live in attio_records.c, the schema in attio_schema.c
+ * and attio_options.c, lists in attio_lists.c and attio_entries.c, notes
+ * and tasks in attio_notes.c and attio_tasks.c. */
 #include "util.h"
 
 #include <getopt.h>
@@ -9,6 +11,7 @@
 
 #include "attio_sandbox.h"
 #include "sandbox.h"
+#include "server.h"
 
 #define DEFAULT_TOKEN "ferry-sandbox-token"
 
@@ -18,6 +21,11 @@ static const char usage_text[] =
     "                           [--state FILE] [--log FILE] "
     "[--write-rate N]\n"
     "                           [--read-rate N] [--members FILE]\n"
+    "                           [--enable-objects LIST] [--object-quota N]\n"
+    "                           [--latency-ms N] [--jitter-ms N] "
+    "[--fail-rate P]\n"
+    "                           [--drop-rate P] [--timeout-rate P] "
+    "[--seed N]\n"
     "\n"
     "A local stand-in for the Attio REST API v2 (see docs/sandbox.md).\n"
     "\n"
@@ -34,6 +42,26 @@ static const char usage_text[] =
     "  --members FILE    workspace members, a JSON array of {email_address,"
     "\n"
     "                    first_name, last_name, access_level}\n"
+    "  --enable-objects LIST  optional standard objects to add: deals, "
+    "users,\n"
+    "                    workspaces, comma-separated, or none (default "
+    "deals)\n"
+    "  --object-quota N  POST /v2/objects beyond N objects is quota_exceeded"
+    "\n"
+    "                    (default 0: no quota)\n"
+    "  --latency-ms N    delay every answer N ms (default 0), without "
+    "holding\n"
+    "                    up other connections\n"
+    "  --jitter-ms J     ... plus or minus up to J ms, uniformly\n"
+    "  --fail-rate P     answer a fraction P (0..1) of writes 500 without "
+    "doing them\n"
+    "  --drop-rate P     close a fraction P of requests' connections with no"
+    "\n"
+    "                    answer, after doing them\n"
+    "  --timeout-rate P  never answer a fraction P of requests (after doing "
+    "them)\n"
+    "                    until their client gives up\n"
+    "  --seed N          seed of the fault draws (default 1)\n"
     "\n"
     "The API token is $FERRY_SANDBOX_TOKEN (default \"" DEFAULT_TOKEN "\").\n";
 
@@ -57,149 +85,6 @@ static int h_self(struct attio_sb *sb, struct attio_req *rq, json_t **out,
 	    sb->n_members ? sb->members[0].id : NULL, "workspace_id",
 	    sb->workspace_id, "workspace_name", "ferry sandbox",
 	    "workspace_slug", "ferry-sandbox", "workspace_logo_url");
-	return 0;
-}
-
-static int object_or_404(struct attio_sb *sb, const char *key,
-                         struct attio_object **out, struct attio_err *e)
-{
-	*out = attio_object_find(sb, key);
-	if (!*out)
-		return attio_err_set(e, 404, "not_found",
-		                     "Object with slug/ID \"%s\" not found.",
-		                     key);
-	return 0;
-}
-
-static int attr_or_404(struct attio_sb *sb, struct attio_req *rq,
-                       struct attio_attr **out, struct attio_err *e)
-{
-	struct attio_object *o;
-
-	if (object_or_404(sb, rq->params[0], &o, e) < 0)
-		return -1;
-	*out = attio_attr_find(o, rq->params[1]);
-	if (!*out)
-		return attio_err_set(e, 404, "not_found",
-		                     "Attribute with slug/ID \"%s\" not found.",
-		                     rq->params[1]);
-	return 0;
-}
-
-static int h_objects(struct attio_sb *sb, struct attio_req *rq, json_t **out,
-                     struct attio_err *e)
-{
-	json_t *arr = json_array();
-	size_t i;
-
-	FERRY_UNUSED(rq);
-	FERRY_UNUSED(e);
-	for (i = 0; i < sb->n_objects; i++)
-		json_array_append_new(arr,
-		                      attio_object_json(sb, &sb->objects[i]));
-	*out = json_pack("{s:o}", "data", arr);
-	return 0;
-}
-
-static int h_object(struct attio_sb *sb, struct attio_req *rq, json_t **out,
-                    struct attio_err *e)
-{
-	struct attio_object *o;
-
-	if (object_or_404(sb, rq->params[0], &o, e) < 0)
-		return -1;
-	*out = json_pack("{s:o}", "data", attio_object_json(sb, o));
-	return 0;
-}
-
-static int h_attributes(struct attio_sb *sb, struct attio_req *rq, json_t **out,
-                        struct attio_err *e)
-{
-	struct attio_object *o;
-	json_t *arr;
-	size_t i;
-
-	if (object_or_404(sb, rq->params[0], &o, e) < 0)
-		return -1;
-	arr = json_array();
-	for (i = 0; i < o->n_attrs; i++)
-		json_array_append_new(arr, attio_attr_json(sb, &o->attrs[i]));
-	*out = json_pack("{s:o}", "data", arr);
-	return 0;
-}
-
-static int h_attribute(struct attio_sb *sb, struct attio_req *rq, json_t **out,
-                       struct attio_err *e)
-{
-	struct attio_attr *a;
-
-	if (attr_or_404(sb, rq, &a, e) < 0)
-		return -1;
-	*out = json_pack("{s:o}", "data", attio_attr_json(sb, a));
-	return 0;
-}
-
-static json_t *option_json(struct attio_sb *sb, struct attio_attr *a,
-                           struct attio_option *op)
-{
-	return json_pack("{s:{s:s,s:s,s:s,s:s},s:s,s:b}", "id", "workspace_id",
-	                 sb->workspace_id, "object_id", a->object->id,
-	                 "attribute_id", a->id, "option_id", op->id, "title",
-	                 op->title, "is_archived", op->is_archived);
-}
-
-static int h_options(struct attio_sb *sb, struct attio_req *rq, json_t **out,
-                     struct attio_err *e)
-{
-	struct attio_attr *a;
-	json_t *arr;
-	size_t i;
-
-	if (attr_or_404(sb, rq, &a, e) < 0)
-		return -1;
-	arr = json_array();
-	for (i = 0; i < a->n_options; i++)
-		json_array_append_new(arr, option_json(sb, a, &a->options[i]));
-	*out = json_pack("{s:o}", "data", arr);
-	return 0;
-}
-
-static int h_option_create(struct attio_sb *sb, struct attio_req *rq,
-                           json_t **out, struct attio_err *e)
-{
-	struct attio_attr *a;
-	struct attio_option op;
-	const char *title;
-	size_t i;
-
-	if (attr_or_404(sb, rq, &a, e) < 0)
-		return -1;
-	if (strcmp(a->type, "select"))
-		return attio_err_set(e, 400, "validation_type",
-		                     "This attribute is not a select "
-		                     "attribute.");
-	title = json_string_value(
-	    json_object_get(json_object_get(rq->body, "data"), "title"));
-	if (!title || !*title || strlen(title) >= sizeof(op.title))
-		return attio_err_set(e, 400, "validation_type",
-		                     "Body payload validation error: expected "
-		                     "{\"data\": {\"title\": string}}.");
-	for (i = 0; i < a->n_options; i++)
-		if (!strcmp(a->options[i].title, title))
-			return attio_err_set(
-			    e, 409, "slug_conflict",
-			    "A select option with title \"%s\" "
-			    "already exists.",
-			    title);
-	memset(&op, 0, sizeof(op));
-	attio_uuid(op.id);
-	snprintf(op.title, sizeof(op.title), "%s", title);
-	if (attio_store_option_add(sb, a, &op) < 0)
-		return attio_err_set(e, 500, "internal_error",
-		                     "Sandbox store failure: %s",
-		                     ferry_error_last());
-	*out = json_pack("{s:o}", "data",
-	                 option_json(sb, a, &a->options[a->n_options - 1]));
 	return 0;
 }
 
@@ -260,12 +145,20 @@ static const struct route {
 	attio_handler_fn fn;
 } routes[] = {
     {"GET", "/v2/self", h_self},
-    {"GET", "/v2/objects", h_objects},
-    {"GET", "/v2/objects/*", h_object},
-    {"GET", "/v2/objects/*/attributes", h_attributes},
-    {"GET", "/v2/objects/*/attributes/*", h_attribute},
-    {"GET", "/v2/objects/*/attributes/*/options", h_options},
-    {"POST", "/v2/objects/*/attributes/*/options", h_option_create},
+    {"GET", "/v2/objects", attio_h_objects},
+    {"POST", "/v2/objects", attio_h_object_create},
+    {"GET", "/v2/objects/*", attio_h_object},
+    {"PATCH", "/v2/objects/*", attio_h_object_patch},
+    {"GET", "/v2/*/*/attributes", attio_h_attributes},
+    {"POST", "/v2/*/*/attributes", attio_h_attribute_create},
+    {"GET", "/v2/*/*/attributes/*", attio_h_attribute},
+    {"PATCH", "/v2/*/*/attributes/*", attio_h_attribute_patch},
+    {"GET", "/v2/*/*/attributes/*/options", attio_h_options},
+    {"POST", "/v2/*/*/attributes/*/options", attio_h_option_create},
+    {"PATCH", "/v2/*/*/attributes/*/options/*", attio_h_option_patch},
+    {"GET", "/v2/*/*/attributes/*/statuses", attio_h_statuses},
+    {"POST", "/v2/*/*/attributes/*/statuses", attio_h_status_create},
+    {"PATCH", "/v2/*/*/attributes/*/statuses/*", attio_h_status_patch},
     {"POST", "/v2/objects/*/records/query", attio_h_record_query},
     {"POST", "/v2/objects/*/records", attio_h_record_create},
     {"PUT", "/v2/objects/*/records", attio_h_record_assert},
@@ -273,6 +166,27 @@ static const struct route {
     {"PATCH", "/v2/objects/*/records/*", attio_h_record_patch},
     {"PUT", "/v2/objects/*/records/*", attio_h_record_put},
     {"DELETE", "/v2/objects/*/records/*", attio_h_record_delete},
+    {"GET", "/v2/objects/*/records/*/entries", attio_h_record_entries},
+    {"GET", "/v2/lists", attio_h_lists},
+    {"POST", "/v2/lists", attio_h_list_create},
+    {"GET", "/v2/lists/*", attio_h_list},
+    {"PATCH", "/v2/lists/*", attio_h_list_patch},
+    {"POST", "/v2/lists/*/entries/query", attio_h_entry_query},
+    {"POST", "/v2/lists/*/entries", attio_h_entry_create},
+    {"PUT", "/v2/lists/*/entries", attio_h_entry_assert},
+    {"GET", "/v2/lists/*/entries/*", attio_h_entry_get},
+    {"PATCH", "/v2/lists/*/entries/*", attio_h_entry_patch},
+    {"PUT", "/v2/lists/*/entries/*", attio_h_entry_put},
+    {"DELETE", "/v2/lists/*/entries/*", attio_h_entry_delete},
+    {"GET", "/v2/notes", attio_h_notes},
+    {"POST", "/v2/notes", attio_h_note_create},
+    {"GET", "/v2/notes/*", attio_h_note_get},
+    {"DELETE", "/v2/notes/*", attio_h_note_delete},
+    {"GET", "/v2/tasks", attio_h_tasks},
+    {"POST", "/v2/tasks", attio_h_task_create},
+    {"GET", "/v2/tasks/*", attio_h_task_get},
+    {"PATCH", "/v2/tasks/*", attio_h_task_patch},
+    {"DELETE", "/v2/tasks/*", attio_h_task_delete},
     {"GET", "/v2/workspace_members", h_members},
     {"GET", "/v2/workspace_members/*", h_member},
     {"GET", "/__sandbox/stats", h_stats},
@@ -423,14 +337,65 @@ static void free_members(struct attio_sb *sb)
 static int parse_int(const char *opt, const char *s, int lo, int hi, int *out)
 {
 	int64_t v;
+	int rc = sandbox_parse_i64(opt, s, lo, hi, &v);
 
-	if (ferry_parse_i64(s, &v) < 0 || v < lo || v > hi)
-		return ferry_error_set(FERRY_EUSAGE,
-		                       "%s wants a number from %d to %d, not "
-		                       "'%s'",
-		                       opt, lo, hi, s);
-	*out = (int)v;
-	return 0;
+	if (rc == 0)
+		*out = (int)v;
+	return rc;
+}
+
+enum {
+	OPT_ENABLE = 256,
+	OPT_QUOTA,
+	OPT_LATENCY,
+	OPT_JITTER,
+	OPT_FAIL,
+	OPT_DROP,
+	OPT_TIMEOUT,
+	OPT_SEED,
+};
+
+/* The fault and schema options; 1 if `c` is none of them. */
+static int parse_more(int c, struct attio_http_opts *o, struct attio_sb *sb)
+{
+	int64_t v;
+	int rc = 0;
+
+	switch (c) {
+	case OPT_ENABLE:
+		if (!attio_seed_valid(optarg))
+			return ferry_error_set(FERRY_EUSAGE,
+			                       "--enable-objects wants deals, "
+			                       "users, workspaces "
+			                       "(comma-separated) or none, not "
+			                       "'%s'",
+			                       optarg);
+		sb->enable_objects = optarg;
+		return 0;
+	case OPT_QUOTA:
+		return parse_int("--object-quota", optarg, 0, 1000000,
+		                 &sb->object_quota);
+	case OPT_LATENCY:
+		return sandbox_parse_i64("--latency-ms", optarg, 0, 600000,
+		                         &o->latency_ms);
+	case OPT_JITTER:
+		return sandbox_parse_i64("--jitter-ms", optarg, 0, 600000,
+		                         &o->jitter_ms);
+	case OPT_FAIL:
+		return sandbox_parse_rate("--fail-rate", optarg, &o->fail_rate);
+	case OPT_DROP:
+		return sandbox_parse_rate("--drop-rate", optarg, &o->drop_rate);
+	case OPT_TIMEOUT:
+		return sandbox_parse_rate("--timeout-rate", optarg,
+		                          &o->timeout_rate);
+	case OPT_SEED:
+		if ((rc = sandbox_parse_i64("--seed", optarg, 0, INT64_MAX,
+		                            &v)) == 0)
+			o->seed = (uint64_t)v;
+		return rc;
+	default:
+		return 1;
+	}
 }
 
 int sandbox_attio_main(int argc, char **argv)
@@ -444,6 +409,14 @@ int sandbox_attio_main(int argc, char **argv)
 	    {"write-rate", required_argument, NULL, 'w'},
 	    {"read-rate", required_argument, NULL, 'r'},
 	    {"members", required_argument, NULL, 'm'},
+	    {"enable-objects", required_argument, NULL, OPT_ENABLE},
+	    {"object-quota", required_argument, NULL, OPT_QUOTA},
+	    {"latency-ms", required_argument, NULL, OPT_LATENCY},
+	    {"jitter-ms", required_argument, NULL, OPT_JITTER},
+	    {"fail-rate", required_argument, NULL, OPT_FAIL},
+	    {"drop-rate", required_argument, NULL, OPT_DROP},
+	    {"timeout-rate", required_argument, NULL, OPT_TIMEOUT},
+	    {"seed", required_argument, NULL, OPT_SEED},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -452,12 +425,14 @@ int sandbox_attio_main(int argc, char **argv)
 	    .write_rate = 25,
 	    .read_rate = 100,
 	    .body_max = (size_t)10 * 1024 * 1024,
+	    .seed = 1,
 	};
 	struct attio_sb sb;
 	const char *state = NULL, *members = NULL, *tok;
 	int c, rc = 0;
 
 	memset(&sb, 0, sizeof(sb));
+	sb.enable_objects = "deals";
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -491,8 +466,11 @@ int sandbox_attio_main(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return 0;
 		default:
-			fputs(usage_text, stderr);
-			return 2;
+			if ((rc = parse_more(c, &opts, &sb)) == 1) {
+				fputs(usage_text, stderr);
+				return 2;
+			}
+			break;
 		}
 		if (rc < 0) {
 			fprintf(stderr, "ferry-sandbox attio: %s\n",

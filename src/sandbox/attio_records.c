@@ -6,11 +6,6 @@
 
 #include "attio_sandbox.h"
 
-/* How supplied multiselect values meet the stored ones: PATCH prepends
- * them; PUT overwrites; assert adds to the matching attribute and
- * overwrites every other one (reference §5.2). */
-enum write_mode { W_CREATE, W_PATCH, W_PUT, W_ASSERT };
-
 static int object_or_404(struct attio_sb *sb, const char *key,
                          struct attio_object **out, struct attio_err *e)
 {
@@ -236,10 +231,11 @@ static int sync_relationship(struct attio_sb *sb, struct attio_attr *a,
 	return 0;
 }
 
-/* Applies `values` to record r (new or loaded) and saves it. */
-static int write_record(struct attio_sb *sb, struct attio_record *r,
-                        bool is_new, json_t *values, enum write_mode mode,
-                        const struct attio_attr *matching, struct attio_err *e)
+/* Applies `values` to record r (new or loaded) and saves it; how
+ * multiselects merge is `mode` (enum attio_write_mode). */
+int attio_record_write(struct attio_sb *sb, struct attio_record *r, bool is_new,
+                       json_t *values, enum attio_write_mode mode,
+                       const struct attio_attr *matching, struct attio_err *e)
 {
 	json_t *before = r->values, *after = json_deep_copy(r->values);
 	json_t *supplied = json_object(), *input, *norm = NULL;
@@ -385,7 +381,7 @@ int attio_h_record_create(struct attio_sb *sb, struct attio_req *rq,
 	    !(vals = body_values(rq, e)) || begin(sb, e) < 0)
 		return -1;
 	new_record(&r, o);
-	rc = write_record(sb, &r, true, vals, W_CREATE, NULL, e);
+	rc = attio_record_write(sb, &r, true, vals, W_CREATE, NULL, e);
 	return finish_write(sb, rc, &r, out, e);
 }
 
@@ -462,10 +458,10 @@ int attio_h_record_assert(struct attio_sb *sb, struct attio_req *rq,
 			              "Sandbox index names a missing record.");
 			goto done;
 		}
-		rc = write_record(sb, &r, false, vals, W_ASSERT, m, e);
+		rc = attio_record_write(sb, &r, false, vals, W_ASSERT, m, e);
 	} else {
 		new_record(&r, o);
-		rc = write_record(sb, &r, true, vals, W_CREATE, m, e);
+		rc = attio_record_write(sb, &r, true, vals, W_CREATE, m, e);
 	}
 done:
 	json_decref(norm);
@@ -487,7 +483,7 @@ int attio_h_record_get(struct attio_sb *sb, struct attio_req *rq, json_t **out,
 }
 
 static int update(struct attio_sb *sb, struct attio_req *rq, json_t **out,
-                  struct attio_err *e, enum write_mode mode)
+                  struct attio_err *e, enum attio_write_mode mode)
 {
 	struct attio_object *o;
 	struct attio_record r = {0};
@@ -501,7 +497,7 @@ static int update(struct attio_sb *sb, struct attio_req *rq, json_t **out,
 		attio_store_rollback(sb);
 		return -1;
 	}
-	rc = write_record(sb, &r, false, vals, mode, NULL, e);
+	rc = attio_record_write(sb, &r, false, vals, mode, NULL, e);
 	return finish_write(sb, rc, &r, out, e);
 }
 
@@ -577,7 +573,7 @@ static int number_or(json_t *body, const char *key, long long dflt,
 }
 
 /* POST .../records/query: filter, then offset and limit, in creation
- * order. Sorts are accepted and ignored (see docs/sandbox.md). */
+ * order; with sorts, the shared query of attio_query.c. */
 int attio_h_record_query(struct attio_sb *sb, struct attio_req *rq,
                          json_t **out, struct attio_err *e)
 {
@@ -593,6 +589,13 @@ int attio_h_record_query(struct attio_sb *sb, struct attio_req *rq,
 		return attio_err_set(e, 400, "validation_type",
 		                     "Body payload validation error: expected "
 		                     "an object.");
+	/* sorting needs every match first: the shared query (attio_query.c) */
+	if (json_array_size(json_object_get(rq->body, "sorts")) > 0 ||
+	    (json_object_get(rq->body, "sorts") &&
+	     !json_is_array(json_object_get(rq->body, "sorts")) &&
+	     !json_is_null(json_object_get(rq->body, "sorts"))))
+		return attio_query_run(sb, o, rq->body, attio_record_json, out,
+		                       e);
 	filter = json_object_get(rq->body, "filter");
 	if (number_or(rq->body, "limit", 500, &limit, e) < 0 ||
 	    number_or(rq->body, "offset", 0, &offset, e) < 0 ||

@@ -1,6 +1,8 @@
 /* attio_values.c: turns every documented write form of an attribute value
  * into the value's read fields (reference §3.3), rejecting what Attio
- * rejects with the same error codes. */
+ * rejects with the same error codes. The text-like types, names, phones,
+ * locations and references are here; numbers, dates, statuses and actors
+ * in attio_scalars.c. */
 #include "util.h"
 
 #include <ctype.h>
@@ -354,6 +356,41 @@ bad:
 	return NULL;
 }
 
+/* Is `slug` one of the comma-separated slugs of `list`? */
+static bool allowed(const char *list, const char *slug)
+{
+	size_t n = strlen(slug);
+
+	while (*list) {
+		size_t len = strcspn(list, ",");
+
+		if (len == n && !strncmp(list, slug, n))
+			return true;
+		list += len;
+		if (*list == ',')
+			list++;
+	}
+	return false;
+}
+
+/* The attribute a bare string names a record of `object` by, when the
+ * reference allows exactly that one standard object (reference §3.3). */
+static const char *bare_key(const char *object)
+{
+	static const char *const keys[][2] = {
+	    {"companies", "domains"},
+	    {"people", "email_addresses"},
+	    {"users", "user_id"},
+	    {"workspaces", "workspace_id"},
+	};
+	size_t i;
+
+	for (i = 0; i < FERRY_ARRAY_LEN(keys); i++)
+		if (!strcmp(object, keys[i][0]))
+			return keys[i][1];
+	return NULL;
+}
+
 /* {target_object, target_record_id} or {target_object, <unique slug>:
  * [values]}; the target must exist. */
 static json_t *norm_ref(struct attio_sb *sb, const struct attio_attr *a,
@@ -365,14 +402,11 @@ static json_t *norm_ref(struct attio_sb *sb, const struct attio_attr *a,
 	json_t *val, *tmp = NULL;
 	struct attio_record r = {0};
 
-	if (json_is_string(v) && a->target_object[0]) {
-		/* bare form: company -> domain, person -> email */
-		to = attio_object_find(sb, a->target_object);
-		tmp = json_pack(
-		    "{s:s,s:[O]}", "target_object", a->target_object,
-		    !strcmp(a->target_object, "companies") ? "domains"
-		                                           : "email_addresses",
-		    v);
+	if (json_is_string(v) && a->target_object[0] &&
+	    !strchr(a->target_object, ',') && bare_key(a->target_object)) {
+		tmp =
+		    json_pack("{s:s,s:[O]}", "target_object", a->target_object,
+		              bare_key(a->target_object), v);
 		v = tmp;
 	}
 	if (!json_is_object(v) ||
@@ -390,7 +424,7 @@ static json_t *norm_ref(struct attio_sb *sb, const struct attio_attr *a,
 		              "Object with slug/ID \"%s\" not found.", tobj);
 		goto fail;
 	}
-	if (a->target_object[0] && strcmp(to->slug, a->target_object)) {
+	if (a->target_object[0] && !allowed(a->target_object, to->slug)) {
 		attio_err_set(e, 400, "validation_type",
 		              "Attribute \"%s\" cannot reference records of "
 		              "object \"%s\".",
@@ -484,10 +518,15 @@ static json_t *norm_one(struct attio_sb *sb, const struct attio_attr *a,
 		out = norm_location(a, v, e);
 	else if (is_type(a, "record-reference"))
 		out = norm_ref(sb, a, v, e);
+	else if (is_type(a, "number") || is_type(a, "currency") ||
+	         is_type(a, "checkbox") || is_type(a, "date") ||
+	         is_type(a, "timestamp") || is_type(a, "rating") ||
+	         is_type(a, "status") || is_type(a, "actor-reference"))
+		out = attio_norm_scalar(sb, a, v, e);
 	else {
 		attio_err_set(e, 400, "validation_type",
 		              "Attribute \"%s\" of type \"%s\" cannot be "
-		              "written in the sandbox.",
+		              "written through the API.",
 		              a->slug, a->type);
 		return NULL;
 	}
@@ -546,39 +585,50 @@ done:
 
 char *attio_value_key(const struct attio_attr *a, json_t *v)
 {
+	static const char *const fields[][2] = {
+	    {"text", "value"},
+	    {"domain", "domain"},
+	    {"email-address", "email_address"},
+	    {"record-reference", "target_record_id"},
+	    {"phone-number", "phone_number"},
+	    {"number", "value"},
+	    {"currency", "currency_value"},
+	    {"checkbox", "value"},
+	    {"date", "value"},
+	    {"timestamp", "value"},
+	    {"rating", "value"},
+	    {"actor-reference", "referenced_actor_id"},
+	};
 	const char *field = NULL;
+	json_t *f, *c;
+	char *s;
+	size_t i;
 
-	if (is_type(a, "text"))
-		field = "value";
-	else if (is_type(a, "domain"))
-		field = "domain";
-	else if (is_type(a, "email-address"))
-		field = "email_address";
-	else if (is_type(a, "record-reference"))
-		field = "target_record_id";
-	else if (is_type(a, "phone-number"))
-		field = "phone_number";
-	else if (is_type(a, "select")) {
+	for (i = 0; i < FERRY_ARRAY_LEN(fields); i++)
+		if (is_type(a, fields[i][0]))
+			field = fields[i][1];
+	if (is_type(a, "select") || is_type(a, "status")) {
+		bool sel = is_type(a, "select");
 		const char *id = json_string_value(json_object_get(
-		    json_object_get(json_object_get(v, "option"), "id"),
-		    "option_id"));
+		    json_object_get(
+		        json_object_get(v, sel ? "option" : "status"), "id"),
+		    sel ? "option_id" : "status_id"));
 
 		return ferry_xstrdup(id ? id : "");
 	}
 	if (field) {
-		const char *s = json_string_value(json_object_get(v, field));
-
-		return ferry_xstrdup(s ? s : "");
-	} else {
-		/* whole value minus the bookkeeping fields */
-		json_t *c = json_copy(v);
-		char *s;
-
-		json_object_del(c, "active_from");
-		json_object_del(c, "active_until");
-		json_object_del(c, "created_by_actor");
-		s = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
-		json_decref(c);
+		f = json_object_get(v, field);
+		if (json_is_string(f))
+			return ferry_xstrdup(json_string_value(f));
+		s = f ? json_dumps(f, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
 		return s ? s : ferry_xstrdup("");
 	}
+	/* whole value minus the bookkeeping fields */
+	c = json_copy(v);
+	json_object_del(c, "active_from");
+	json_object_del(c, "active_until");
+	json_object_del(c, "created_by_actor");
+	s = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(c);
+	return s ? s : ferry_xstrdup("");
 }

@@ -1,6 +1,6 @@
 /* http.c: the Attio stand-in's HTTP side on top of server.c: body cap,
- * authentication, the per-class rate limiter, JSON and error replies and
- * the stats the handlers report. */
+ * authentication, the per-class rate limiter, injected faults and
+ * latency, JSON and error replies and the stats the handlers report. */
 #include "util.h"
 
 #include <pthread.h>
@@ -18,9 +18,16 @@ struct server {
 	const struct attio_http_opts *opts;
 	pthread_mutex_t lock; /* the store, the limiters and the stats */
 	struct sandbox_limiter writes, reads;
+	struct sandbox_faults faults;
+	struct sandbox_window writes_10s; /* measures, never refuses */
 	long long requests, n_writes, n_reads, rate_limited;
+	long long server_errors, failed, dropped, held;
 	int max_writes_window;
+	json_t *writes_by; /* {method: {label: n}} */
 };
+
+/* What happens to an answer once decided. */
+enum fate { SEND, DROP, HOLD };
 
 static struct server *the_server; /* for attio_http_stats() */
 
@@ -31,10 +38,10 @@ int attio_err_set(struct attio_err *e, int status, const char *code,
 
 	e->status = status;
 	e->code = code;
-	e->type = status == 401   ? "auth_error"
-	          : status == 429 ? "rate_limit_error"
-	          : status >= 500 ? "internal_server_error"
-	                          : "invalid_request_error";
+	e->type = status == 401 || status == 403 ? "auth_error"
+	          : status == 429                ? "rate_limit_error"
+	          : status >= 500                ? "internal_server_error"
+	                                         : "invalid_request_error";
 	va_start(ap, fmt);
 	vsnprintf(e->message, sizeof(e->message), fmt, ap);
 	va_end(ap);
@@ -83,12 +90,10 @@ static bool is_write(const char *method, const char *path)
 static enum MHD_Result send_json(struct MHD_Connection *c, int status,
                                  json_t *body, const char *retry_after)
 {
-	char *text = json_dumps(body, JSON_COMPACT);
+	char *text = attio_json_dump(body);
 	struct MHD_Response *resp;
 	enum MHD_Result r;
 
-	if (!text)
-		text = ferry_xstrdup("{}");
 	resp = MHD_create_response_from_buffer(strlen(text), text,
 	                                       MHD_RESPMEM_MUST_FREE);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
@@ -105,6 +110,26 @@ static json_t *err_json(const struct attio_err *e)
 {
 	return json_pack("{s:i,s:s,s:s,s:s}", "status_code", e->status, "type",
 	                 e->type, "code", e->code, "message", e->message);
+}
+
+static void count_write(struct server *s, const char *method, const char *url,
+                        int64_t now)
+{
+	char *label = attio_stats_label(s->sb, url);
+	json_t *by = json_object_get(s->writes_by, method);
+
+	s->n_writes++;
+	if (s->writes.count > s->max_writes_window)
+		s->max_writes_window = s->writes.count;
+	sandbox_window_add(&s->writes_10s, now);
+	if (!by) {
+		by = json_object();
+		json_object_set_new(s->writes_by, method, by);
+	}
+	json_object_set_new(
+	    by, label,
+	    json_integer(json_integer_value(json_object_get(by, label)) + 1));
+	free(label);
 }
 
 /* Decides one request with the lock held: status and body to send. */
@@ -135,19 +160,24 @@ static int process(struct server *s, struct MHD_Connection *c, const char *url,
 
 		ferry_clock_http_date((time_t)((wall + 999999) / 1000000),
 		                      retry_after, ra_len);
-		s->rate_limited++;
 		attio_err_set(&e, 429, "rate_limit_exceeded",
 		              "Rate limit exceeded, please try again later");
 		goto fail;
 	}
 	if (!sandbox_path) {
-		if (write) {
-			s->n_writes++;
-			if (s->writes.count > s->max_writes_window)
-				s->max_writes_window = s->writes.count;
-		} else {
+		if (write)
+			count_write(s, method, url, now);
+		else
 			s->n_reads++;
-		}
+	}
+	/* --fail-rate: the write is refused before anything is done */
+	if (!sandbox_path && write &&
+	    sandbox_faults_hit(&s->faults, s->opts->fail_rate)) {
+		s->failed++;
+		attio_err_set(&e, 500, "internal_server_error",
+		              "An internal error occurred; please retry "
+		              "(injected by ferry-sandbox --fail-rate).");
+		goto fail;
 	}
 	if (rq->too_big) {
 		attio_err_set(&e, 413, "validation_type",
@@ -156,7 +186,8 @@ static int process(struct server *s, struct MHD_Connection *c, const char *url,
 		goto fail;
 	}
 	if (rq->body.len > 0) {
-		req.body = json_loadb(rq->body.ptr, rq->body.len, 0, &jerr);
+		req.body =
+		    attio_json_parse(s->sb, rq->body.ptr, rq->body.len, &jerr);
 		if (!req.body) {
 			attio_err_set(&e, 400, "validation_type",
 			              "Body is not valid JSON: %s (line %d, "
@@ -169,6 +200,7 @@ static int process(struct server *s, struct MHD_Connection *c, const char *url,
 	req.path = url;
 	req.matching_attribute = MHD_lookup_connection_value(
 	    c, MHD_GET_ARGUMENT_KIND, "matching_attribute");
+	req.query = strchr(rq->uri, '?') ? strchr(rq->uri, '?') + 1 : NULL;
 	if (attio_route(s->sb, &req, out, &e) == 0)
 		goto done;
 fail:
@@ -177,7 +209,29 @@ fail:
 	*out = err_json(&e);
 done:
 	json_decref(req.body);
+	attio_json_forget(s->sb);
 	return status;
+}
+
+/* --drop-rate and --timeout-rate: after the request was processed, so a
+ * write may have happened although its client never hears of it. */
+static enum fate fate_of(struct server *s, const char *url, int status)
+{
+	if (ferry_str_starts_with(url, "/__sandbox/"))
+		return SEND;
+	if (sandbox_faults_hit(&s->faults, s->opts->drop_rate)) {
+		s->dropped++;
+		return DROP;
+	}
+	if (sandbox_faults_hit(&s->faults, s->opts->timeout_rate)) {
+		s->held++;
+		return HOLD;
+	}
+	if (status == 429)
+		s->rate_limited++;
+	if (status >= 500)
+		s->server_errors++;
+	return SEND;
 }
 
 static enum MHD_Result handle(struct sandbox_server *srv,
@@ -188,13 +242,28 @@ static enum MHD_Result handle(struct sandbox_server *srv,
 	char retry_after[64] = "";
 	json_t *out = NULL;
 	enum MHD_Result r;
+	enum fate fate;
 	int status;
 
 	pthread_mutex_lock(&s->lock);
 	status = process(s, c, url, method, rq, &out, retry_after,
 	                 sizeof(retry_after));
-	sandbox_server_log(srv, method, rq->uri, status, rq->start_us);
+	fate = fate_of(s, url, status);
 	pthread_mutex_unlock(&s->lock);
+	/* outside the lock: other connections go on meanwhile */
+	if (!ferry_str_starts_with(url, "/__sandbox/"))
+		sandbox_faults_delay(&s->faults);
+	if (fate == HOLD)
+		sandbox_server_hold(srv, c);
+	sandbox_server_log(srv, method, rq->uri,
+	                   fate == DROP   ? 0
+	                   : fate == HOLD ? SANDBOX_LOG_HELD
+	                                  : status,
+	                   rq->start_us);
+	if (fate != SEND) {
+		json_decref(out);
+		return MHD_NO;
+	}
 	r = send_json(c, status, out, retry_after[0] ? retry_after : NULL);
 	json_decref(out);
 	return r;
@@ -203,18 +272,38 @@ static enum MHD_Result handle(struct sandbox_server *srv,
 json_t *attio_http_stats(struct attio_sb *sb)
 {
 	struct server *s = the_server;
-	json_t *per = json_object();
-	size_t i;
+	json_t *st, *by_object = json_object(), *per, *n;
+	const char *method, *label;
+	char rate[32];
 
-	for (i = 0; i < sb->n_objects; i++)
-		json_object_set_new(per, sb->objects[i].slug,
-		                    json_integer(attio_store_record_count(
-		                        sb, &sb->objects[i])));
-	return json_pack(
-	    "{s:I,s:I,s:I,s:I,s:o,s:i}", "requests", (json_int_t)s->requests,
-	    "writes", (json_int_t)s->n_writes, "reads", (json_int_t)s->n_reads,
-	    "rate_limited", (json_int_t)s->rate_limited, "records_per_object",
-	    per, "max_writes_in_any_1s_window", s->max_writes_window);
+	json_object_foreach(s->writes_by, method, per)
+	{
+		json_object_foreach(per, label, n)
+		{
+			json_object_set_new(
+			    by_object, label,
+			    json_integer(json_integer_value(json_object_get(
+			                     by_object, label)) +
+			                 json_integer_value(n)));
+		}
+	}
+	/* one decimal, written bare (attio_json.c) */
+	snprintf(rate, sizeof(rate), "%lld.%lld",
+	         (long long)(s->writes_10s.max / 10),
+	         (long long)(s->writes_10s.max % 10));
+	st = json_pack(
+	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:O,s:o,s:i,s:I,s:o}", "requests",
+	    (json_int_t)s->requests, "writes", (json_int_t)s->n_writes, "reads",
+	    (json_int_t)s->n_reads, "rate_limited", (json_int_t)s->rate_limited,
+	    "server_errors", (json_int_t)s->server_errors, "failed_injected",
+	    (json_int_t)s->failed, "dropped", (json_int_t)s->dropped,
+	    "timed_out", (json_int_t)s->held, "writes_by_method_and_object",
+	    s->writes_by, "writes_by_object", by_object,
+	    "max_writes_in_any_1s_window", s->max_writes_window,
+	    "max_writes_in_any_10s_window", (json_int_t)s->writes_10s.max,
+	    "max_write_rate_10s", attio_json_raw_number(rate));
+	attio_stats_store(sb, st);
+	return st;
 }
 
 int attio_http_run(struct attio_sb *sb, const struct attio_http_opts *opts)
@@ -229,6 +318,15 @@ int attio_http_run(struct attio_sb *sb, const struct attio_http_opts *opts)
 	pthread_mutex_init(&s.lock, NULL);
 	sandbox_limiter_init(&s.writes, opts->write_rate);
 	sandbox_limiter_init(&s.reads, opts->read_rate);
+	sandbox_window_init(&s.writes_10s, (int64_t)10 * 1000000);
+	s.writes_by = json_object();
+	s.faults.fail_rate = opts->fail_rate;
+	s.faults.drop_rate = opts->drop_rate;
+	s.faults.timeout_rate = opts->timeout_rate;
+	s.faults.latency_ms = opts->latency_ms;
+	s.faults.jitter_ms = opts->jitter_ms;
+	s.faults.seed = opts->seed;
+	sandbox_faults_init(&s.faults);
 	the_server = &s;
 	memset(&srv, 0, sizeof(srv));
 	srv.opts.name = "attio";
@@ -243,6 +341,9 @@ int attio_http_run(struct attio_sb *sb, const struct attio_http_opts *opts)
 	the_server = NULL;
 	sandbox_limiter_free(&s.writes);
 	sandbox_limiter_free(&s.reads);
+	sandbox_window_free(&s.writes_10s);
+	sandbox_faults_free(&s.faults);
+	json_decref(s.writes_by);
 	pthread_mutex_destroy(&s.lock);
 	return rc;
 }

@@ -1,11 +1,13 @@
 /* server.c: the libmicrohttpd glue every stand-in shares: binding, the
  * port file, per-request state with a capped body, the request log, the
- * run loop, the sliding-window limiter and HTTP authentication pieces. */
+ * run loop, the sliding-window limiter and measuring window, injected
+ * faults and latency, and HTTP authentication pieces. */
 #include "util.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/socket.h>
@@ -42,6 +44,147 @@ bool sandbox_limiter_take(struct sandbox_limiter *l, int64_t now,
 	l->ts[(l->head + l->count) % l->limit] = now;
 	l->count++;
 	return true;
+}
+
+void sandbox_window_init(struct sandbox_window *w, int64_t span_us)
+{
+	memset(w, 0, sizeof(*w));
+	w->span_us = span_us;
+}
+
+void sandbox_window_free(struct sandbox_window *w)
+{
+	free(w->ts);
+	w->ts = NULL;
+	w->cap = w->head = w->count = 0;
+}
+
+void sandbox_window_add(struct sandbox_window *w, int64_t now_us)
+{
+	while (w->count > 0 && w->ts[w->head] <= now_us - w->span_us) {
+		w->head = (w->head + 1) % w->cap;
+		w->count--;
+	}
+	if (w->count == w->cap) {
+		/* unroll the ring into a twice larger one */
+		size_t ncap = w->cap ? w->cap * 2 : 64, i;
+		int64_t *nts = ferry_xcalloc(ncap, sizeof(*nts));
+
+		for (i = 0; i < w->count; i++)
+			nts[i] = w->ts[(w->head + i) % w->cap];
+		free(w->ts);
+		w->ts = nts;
+		w->cap = ncap;
+		w->head = 0;
+	}
+	w->ts[(w->head + w->count) % w->cap] = now_us;
+	w->count++;
+	if (w->count > w->max)
+		w->max = w->count;
+}
+
+void sandbox_faults_init(struct sandbox_faults *f)
+{
+	f->rng = f->seed ^ 0x5f3759df5ba11adull;
+	/* jitter has its own stream, so faults stay one seed's sequence
+	 * however the delays interleave */
+	f->jitter_rng = f->seed ^ 0x6a09e667f3bcc909ull;
+	pthread_mutex_init(&f->lock, NULL);
+}
+
+void sandbox_faults_free(struct sandbox_faults *f)
+{
+	pthread_mutex_destroy(&f->lock);
+}
+
+/* splitmix64 */
+static double draw(struct sandbox_faults *f, uint64_t *state)
+{
+	uint64_t z;
+
+	pthread_mutex_lock(&f->lock);
+	z = (*state += 0x9E3779B97F4A7C15ull);
+	pthread_mutex_unlock(&f->lock);
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	z ^= z >> 31;
+	return (double)(z >> 11) * 0x1.0p-53;
+}
+
+double sandbox_faults_draw(struct sandbox_faults *f)
+{
+	return draw(f, &f->rng);
+}
+
+bool sandbox_faults_hit(struct sandbox_faults *f, double rate)
+{
+	return rate > 0 && sandbox_faults_draw(f) < rate;
+}
+
+void sandbox_faults_delay(struct sandbox_faults *f)
+{
+	int64_t ms = f->latency_ms;
+
+	if (f->jitter_ms > 0)
+		ms += (int64_t)((2.0 * draw(f, &f->jitter_rng) - 1.0) *
+		                (double)f->jitter_ms);
+	if (ms > 0)
+		ferry_clock_sleep_us(ms * 1000);
+}
+
+void sandbox_server_hold(struct sandbox_server *s, struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *info =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+	while (!atomic_load(&s->stopping)) {
+		struct pollfd p = {.fd = info ? info->connect_fd : -1,
+		                   .events = POLLIN};
+		char byte;
+
+		if (!info) {
+			ferry_clock_sleep_us(100000);
+			continue;
+		}
+		if (poll(&p, 1, 100) < 0 && errno != EINTR)
+			return;
+		if (p.revents & (POLLHUP | POLLERR | POLLNVAL))
+			return;
+		if (p.revents & POLLIN) {
+			/* 0 bytes waiting means the client closed; bytes
+			 * mean it pipelined more: keep holding */
+			if (recv(p.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0)
+				return;
+			ferry_clock_sleep_us(100000);
+		}
+	}
+}
+
+int sandbox_parse_rate(const char *opt, const char *s, double *out)
+{
+	double v;
+
+	if (ferry_parse_double(s, &v) < 0 || !(v >= 0.0 && v <= 1.0))
+		return ferry_error_set(FERRY_EUSAGE,
+		                       "%s wants a fraction from 0 to 1, not "
+		                       "'%s'",
+		                       opt, s);
+	*out = v;
+	return 0;
+}
+
+int sandbox_parse_i64(const char *opt, const char *s, int64_t lo, int64_t hi,
+                      int64_t *out)
+{
+	int64_t v;
+
+	if (ferry_parse_i64(s, &v) < 0 || v < lo || v > hi)
+		return ferry_error_set(FERRY_EUSAGE,
+		                       "%s wants a number from %lld to %lld, "
+		                       "not '%s'",
+		                       opt, (long long)lo, (long long)hi, s);
+	*out = v;
+	return 0;
 }
 
 bool sandbox_secret_equal(const char *a, size_t alen, const char *b)
@@ -102,8 +245,9 @@ void sandbox_server_log(struct sandbox_server *s, const char *method,
 		        status, (long long)(dur / 1000),
 		        (long long)(dur % 1000));
 	else
-		fprintf(s->log, "%s %s %s dropped %lld.%03lldms\n", ts, method,
-		        uri, (long long)(dur / 1000), (long long)(dur % 1000));
+		fprintf(s->log, "%s %s %s %s %lld.%03lldms\n", ts, method, uri,
+		        status == SANDBOX_LOG_HELD ? "held" : "dropped",
+		        (long long)(dur / 1000), (long long)(dur % 1000));
 	fflush(s->log);
 	pthread_mutex_unlock(&s->log_lock);
 }
@@ -266,6 +410,7 @@ int sandbox_server_run(struct sandbox_server *s)
 	int sig = 0, rc = 0;
 
 	pthread_mutex_init(&s->log_lock, NULL);
+	atomic_init(&s->stopping, false);
 	s->log = NULL;
 	if (o->log_file && !(s->log = fopen(o->log_file, "a"))) {
 		rc = ferry_error_set(FERRY_EIO, "cannot open log '%s': %s",
@@ -291,6 +436,8 @@ int sandbox_server_run(struct sandbox_server *s)
 	while (sigwait(&set, &sig) != 0 || (sig != SIGTERM && sig != SIGINT))
 		;
 done:
+	/* connections held open (--timeout-rate) let go now */
+	atomic_store(&s->stopping, true);
 	if (d)
 		MHD_stop_daemon(d);
 	if (s->log)

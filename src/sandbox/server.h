@@ -2,12 +2,15 @@
  * libmicrohttpd daemon bound to an address and port (0 picks one), the
  * port file, the per-request state with a capped body, the request log
  * (path and query only, never a header), the run loop that stops on
- * SIGTERM or SIGINT, a sliding-window rate limiter, and the small pieces
- * of HTTP authentication (base64, constant-time comparison). */
+ * SIGTERM or SIGINT, a sliding-window rate limiter, the injected faults
+ * and latency (--fail-rate, --drop-rate, --timeout-rate, --latency-ms),
+ * and the small pieces of HTTP authentication (base64, constant-time
+ * comparison). */
 #ifndef FERRY_SANDBOX_SERVER_H
 #define FERRY_SANDBOX_SERVER_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -57,6 +60,7 @@ struct sandbox_server {
 	/* private */
 	FILE *log;
 	pthread_mutex_t log_lock;
+	atomic_bool stopping; /* set once SIGTERM/SIGINT arrived */
 };
 
 /* Runs the server until SIGTERM or SIGINT; 0 on a clean stop. The
@@ -64,7 +68,9 @@ struct sandbox_server {
 int sandbox_server_run(struct sandbox_server *s);
 
 /* Appends "TIME METHOD URI STATUS DURATIONms" to the log, if any. A
- * status of 0 logs a dropped connection. Thread-safe. */
+ * status of 0 logs a dropped connection, SANDBOX_LOG_HELD one held open
+ * until its client gave up. Thread-safe. */
+#define SANDBOX_LOG_HELD (-1)
 void sandbox_server_log(struct sandbox_server *s, const char *method,
                         const char *uri, int status, int64_t start_us);
 
@@ -83,6 +89,53 @@ void sandbox_limiter_free(struct sandbox_limiter *l);
 /* Takes a slot at `now` (µs); false, and when one frees, if full. */
 bool sandbox_limiter_take(struct sandbox_limiter *l, int64_t now,
                           int64_t *free_at);
+
+/* A sliding window of any span counting events, for measurement: the
+ * highest number of events that fell in any one window (a window ending
+ * at an event is where the count peaks, so checking at each event is
+ * exact). Not thread-safe: the caller's lock covers it. */
+struct sandbox_window {
+	int64_t span_us;
+	int64_t *ts; /* ring of the times still in the window */
+	size_t cap, head, count;
+	size_t max;
+};
+void sandbox_window_init(struct sandbox_window *w, int64_t span_us);
+void sandbox_window_free(struct sandbox_window *w);
+void sandbox_window_add(struct sandbox_window *w, int64_t now_us);
+
+/* What a stand-in can inject, set from its options: a fraction of
+ * requests failed, dropped (closed with no answer) or held (never
+ * answered until the client gives up), and a delay before every answer
+ * of latency_ms +- jitter_ms, uniformly. Draws come from splitmix64
+ * streams seeded with `seed` (one for faults, one for jitter), so one
+ * seed and one request order give the same faults. */
+struct sandbox_faults {
+	double fail_rate, drop_rate, timeout_rate;
+	int64_t latency_ms, jitter_ms;
+	uint64_t seed;
+	/* private */
+	uint64_t rng, jitter_rng;
+	pthread_mutex_t lock;
+};
+void sandbox_faults_init(struct sandbox_faults *f);
+void sandbox_faults_free(struct sandbox_faults *f);
+/* A uniform draw in [0, 1). Thread-safe. */
+double sandbox_faults_draw(struct sandbox_faults *f);
+/* True with probability `rate` (never for 0, always for 1). */
+bool sandbox_faults_hit(struct sandbox_faults *f, double rate);
+/* Sleeps latency_ms +- jitter_ms (never below 0); the caller holds no
+ * lock, so other connections are served meanwhile. */
+void sandbox_faults_delay(struct sandbox_faults *f);
+
+/* Keeps connection c open without answering until its client closes it
+ * or the server is stopping; the handler then returns MHD_NO. */
+void sandbox_server_hold(struct sandbox_server *s, struct MHD_Connection *c);
+
+/* Option values: "--opt wants ..." usage errors (FERRY_EUSAGE). */
+int sandbox_parse_rate(const char *opt, const char *s, double *out);
+int sandbox_parse_i64(const char *opt, const char *s, int64_t lo, int64_t hi,
+                      int64_t *out);
 
 /* Compares a secret of `alen` bytes with `b` in time independent of
  * where they differ. */

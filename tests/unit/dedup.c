@@ -481,6 +481,119 @@ static void test_ties(void **state)
 	ferry_workspace_free(ws);
 }
 
+/* undecided: a tie the most_complete rule cannot break is held, or goes
+ * to the oldest or newest of the tied, then to staging order (first for
+ * oldest, last for newest). A tie the oldest date breaks is the rule's. */
+static const struct rec undecided_recs[] = {
+    /* no dates */
+    {"003A", {"Email", "t@x.com", "FirstName", "A", NULL}},
+    {"003B", {"Email", "t@x.com", "LastName", "B", NULL}},
+    /* equal dates */
+    {"003E", {"Email", "v@x.com", "CreatedDate", "2023-01-01", NULL}},
+    {"003F", {"Email", "v@x.com", "CreatedDate", "2023-01-01T00:00:00Z", NULL}},
+    /* the two oldest equal, a third newer */
+    {"003J", {"Email", "j@x.com", "CreatedDate", "2023-01-01", NULL}},
+    {"003K", {"Email", "j@x.com", "CreatedDate", "2023-01-01", NULL}},
+    {"003L", {"Email", "j@x.com", "CreatedDate", "2023-03-01", NULL}},
+    /* dates on only some */
+    {"003G", {"Email", "w@x.com", "CreatedDate", "2023-01-01", NULL}},
+    {"003H", {"Email", "w@x.com", "Title", "t", NULL}},
+    {"003I", {"Email", "w@x.com", "Phone", "x", NULL}},
+    /* the oldest date breaks the tie, whatever undecided says */
+    {"003C", {"Email", "u@x.com", "CreatedDate", "2023-01-02", NULL}},
+    {"003D", {"Email", "u@x.com", "CreatedDate", "2023-01-01", NULL}},
+};
+
+static void run_undecided(struct ferry_workspace *ws,
+                          enum ferry_dedup_undecided u)
+{
+	struct ferry_dedup_config cfg = people_cfg();
+
+	cfg.objects = contacts;
+	cfg.n_objects = 1;
+	cfg.rule = FERRY_DEDUP_MOST_COMPLETE;
+	cfg.undecided = u;
+	if (ferry_dedup_run(ws, &cfg, NULL) < 0)
+		fail_msg("%s", ferry_error_last());
+}
+
+static void test_undecided(void **state)
+{
+	struct ferry_workspace *ws = open_fresh("dedup-undecided");
+	struct ferry_dedup_config cfg = people_cfg();
+	struct ferry_dedup_count n;
+
+	(void)state;
+	stage(ws, "Contact", undecided_recs, FERRY_ARRAY_LEN(undecided_recs));
+
+	/* hold (the default): every undecided cluster waits */
+	run_undecided(ws, FERRY_DEDUP_UNDECIDED_HOLD);
+	assert_int_equal(ferry_dedup_counts(ws, "Contact", &n), 0);
+	assert_int_equal(n.by_role[FERRY_DEDUP_HELD], 10);
+	expect(ws, "Contact", "003J", FERRY_DEDUP_HELD, "",
+	       "three records tie on completeness (3 fields each) and on "
+	       "CreatedDate (2023-01-01T00:00:00): Contact 003J, Contact "
+	       "003K, Contact 003L; complete one of them, or choose the "
+	       "oldest or newest rule for Contact");
+	expect(ws, "Contact", "003D", FERRY_DEDUP_SURVIVOR, "003D", NULL);
+
+	/* oldest: the oldest of the tied; equal or missing dates, the
+	 * first staged */
+	run_undecided(ws, FERRY_DEDUP_UNDECIDED_OLDEST);
+	assert_int_equal(ferry_dedup_counts(ws, "Contact", &n), 0);
+	assert_int_equal(n.by_role[FERRY_DEDUP_HELD], 0);
+	assert_int_equal(n.by_role[FERRY_DEDUP_SURVIVOR], 5);
+	expect(ws, "Contact", "003A", FERRY_DEDUP_SURVIVOR, "003A",
+	       "survivor of 2 records (two records tie on completeness (3 "
+	       "fields each) and have no CreatedDate: the first staged of "
+	       "them, as undecided is oldest); filled from the others: "
+	       "LastName");
+	expect(ws, "Contact", "003B", FERRY_DEDUP_MERGED, "003A", NULL);
+	expect(ws, "Contact", "003E", FERRY_DEDUP_SURVIVOR, "003E",
+	       "survivor of 2 records (two records tie on completeness (3 "
+	       "fields each) and on CreatedDate (2023-01-01T00:00:00): the "
+	       "first staged of them, as undecided is oldest)");
+	expect(ws, "Contact", "003F", FERRY_DEDUP_MERGED, "003E", NULL);
+	expect(ws, "Contact", "003J", FERRY_DEDUP_SURVIVOR, "003J", NULL);
+	expect(ws, "Contact", "003L", FERRY_DEDUP_MERGED, "003J", NULL);
+	expect(ws, "Contact", "003G", FERRY_DEDUP_SURVIVOR, "003G",
+	       "survivor of 3 records (three records tie on completeness (3 "
+	       "fields each) and not all of them have a CreatedDate: the "
+	       "first staged of them, as undecided is oldest); filled from "
+	       "the others: Title, Phone");
+	expect(ws, "Contact", "003D", FERRY_DEDUP_SURVIVOR, "003D",
+	       "survivor of 2 records (the most complete (3 fields, as many "
+	       "as 1 other) and the oldest by CreatedDate)");
+
+	/* newest: the newest of the tied; equal or missing dates, the
+	 * last staged */
+	run_undecided(ws, FERRY_DEDUP_UNDECIDED_NEWEST);
+	assert_int_equal(ferry_dedup_counts(ws, "Contact", &n), 0);
+	assert_int_equal(n.by_role[FERRY_DEDUP_HELD], 0);
+	expect(ws, "Contact", "003B", FERRY_DEDUP_SURVIVOR, "003B",
+	       "survivor of 2 records (two records tie on completeness (3 "
+	       "fields each) and have no CreatedDate: the last staged of "
+	       "them, as undecided is newest); filled from the others: "
+	       "FirstName");
+	expect(ws, "Contact", "003F", FERRY_DEDUP_SURVIVOR, "003F", NULL);
+	expect(ws, "Contact", "003E", FERRY_DEDUP_MERGED, "003F", NULL);
+	expect(ws, "Contact", "003L", FERRY_DEDUP_SURVIVOR, "003L",
+	       "survivor of 3 records (the most complete (3 fields, as many "
+	       "as 2 others) and the newest by CreatedDate, as undecided is "
+	       "newest)");
+	expect(ws, "Contact", "003I", FERRY_DEDUP_SURVIVOR, "003I", NULL);
+	expect(ws, "Contact", "003G", FERRY_DEDUP_MERGED, "003I", NULL);
+	/* the rule decided this one: undecided has no say */
+	expect(ws, "Contact", "003D", FERRY_DEDUP_SURVIVOR, "003D", NULL);
+
+	/* an unknown value is a bad config */
+	cfg.objects = contacts;
+	cfg.n_objects = 1;
+	cfg.undecided = (enum ferry_dedup_undecided)7;
+	assert_int_equal(ferry_dedup_run(ws, &cfg, NULL), FERRY_EINVALID);
+	ferry_workspace_free(ws);
+}
+
 /* Dates compare in UTC whatever their form. */
 static void test_date_forms(void **state)
 {
@@ -675,6 +788,98 @@ static void test_field_survivorship(void **state)
 	g = get(ws, "Contact", "003T");
 	assert_null(g.merged);
 	assert_null(g.from);
+	got_free(&g);
+	ferry_workspace_free(ws);
+}
+
+/* all: the survivor's value stays under its column, every other
+ * record's distinct one goes under "<column>#<n>" (n its place, the
+ * survivor first, then the rule's order), with its record's context
+ * (the country a national phone is read with) under the same suffix. */
+static void test_fill_all(void **state)
+{
+	struct ferry_workspace *ws = open_fresh("dedup-fill-all");
+	static const struct ferry_dedup_field fields[] = {
+	    {"Email", FERRY_DEDUP_FILL_DEFAULT},
+	    {"Phone", FERRY_DEDUP_FILL_ALL},
+	    {"MobilePhone", FERRY_DEDUP_FILL_ALL},
+	    {"Title", FERRY_DEDUP_FILL_ALL},
+	};
+	static const char *const context[] = {"MailingCountry"};
+	/* the order: 003S (oldest), 003U, 003V, 003T */
+	static const char *const want[][2] = {
+	    {"Phone", "+1 212 555 0100"},
+	    {"Phone#4", "020 7946 0958"},
+	    {"MailingCountry", "US"},
+	    {"MailingCountry#4", "GB"},
+	    {"MobilePhone#2", "+1 646 555 0100"},
+	    {"MailingCountry#2", "US"},
+	    {"MobilePhone#4", "07700 900123"},
+	    {"Title", "CTO"},
+	};
+	static const struct rec cs[] = {
+	    {"003T",
+	     {"Email", "s@x.com", "Phone", "020 7946 0958", "MobilePhone",
+	      "07700 900123", "MailingCountry", "GB", "CreatedDate",
+	      "2023-01-01", NULL}},
+	    {"003S",
+	     {"Email", "s@x.com", "Phone", "+1 212 555 0100", "MailingCountry",
+	      "US", "Title", "CTO", "CreatedDate", "2020-01-01", NULL}},
+	    /* the survivor's phone again (once trimmed): not kept twice */
+	    {"003U",
+	     {"Email", "s@x.com", "Phone", " +1 212 555 0100 ", "MobilePhone",
+	      "+1 646 555 0100", "MailingCountry", "US", "CreatedDate",
+	      "2021-01-01", NULL}},
+	    /* no phone: nothing of it is kept */
+	    {"003V",
+	     {"Email", "s@x.com", "MailingCountry", "FR", "Title", "CTO",
+	      "CreatedDate", "2022-01-01", NULL}},
+	};
+	struct ferry_dedup_config cfg = people_cfg();
+	const char *key;
+	json_t *v;
+	struct got g;
+	size_t i;
+
+	(void)state;
+	cfg.objects = contacts;
+	cfg.n_objects = 1;
+	cfg.fields = fields;
+	cfg.n_fields = FERRY_ARRAY_LEN(fields);
+	cfg.context_fields = context;
+	cfg.n_context_fields = 1;
+	stage(ws, "Contact", cs, FERRY_ARRAY_LEN(cs));
+	if (ferry_dedup_run(ws, &cfg, NULL) < 0)
+		fail_msg("%s", ferry_error_last());
+	g = get(ws, "Contact", "003S");
+	assert_int_equal(g.role, FERRY_DEDUP_SURVIVOR);
+	for (i = 0; i < FERRY_ARRAY_LEN(want); i++)
+		assert_string_equal(
+		    json_string_value(json_object_get(g.merged, want[i][0])),
+		    want[i][1]);
+	/* nothing else under a suffix: no 003U phone, no 003V anything, no
+	 * second CTO */
+	i = 0;
+	json_object_foreach(g.merged, key, v)
+	{
+		(void)v;
+		i += strchr(key, '#') != NULL;
+	}
+	assert_int_equal(i, 5);
+	assert_null(json_object_get(g.merged, "MobilePhone"));
+	assert_string_equal(
+	    json_string_value(json_object_get(
+	        json_object_get(g.from, "Phone#4"), "source_id")),
+	    "003T");
+	assert_string_equal(
+	    json_string_value(json_object_get(
+	        json_object_get(g.from, "MobilePhone#2"), "source_id")),
+	    "003U");
+	assert_int_equal(json_object_size(g.from), 3);
+	assert_string_equal(g.reason,
+	                    "survivor of 4 records (the oldest by "
+	                    "CreatedDate); filled from the others: Phone, "
+	                    "MobilePhone");
 	got_free(&g);
 	ferry_workspace_free(ws);
 }
@@ -1006,9 +1211,11 @@ int main(void)
 	    cmocka_unit_test(test_personal_domains),
 	    cmocka_unit_test(test_rules),
 	    cmocka_unit_test(test_ties),
+	    cmocka_unit_test(test_undecided),
 	    cmocka_unit_test(test_date_forms),
 	    cmocka_unit_test(test_iterator),
 	    cmocka_unit_test(test_field_survivorship),
+	    cmocka_unit_test(test_fill_all),
 	    cmocka_unit_test(test_destination),
 	    cmocka_unit_test(test_giant_cluster),
 	    cmocka_unit_test(test_errors),

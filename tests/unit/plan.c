@@ -947,6 +947,144 @@ static void test_replan_audit(void **state)
 	ferry_workspace_free(ws);
 }
 
+/*
+ * Dedup rules the plan follows: dedup.fields all and dedup.undecided.
+ */
+
+static const char dedup_mapping[] =
+    "version: 1\n"
+    "options:\n"
+    "  default_country: US\n"
+    "objects:\n"
+    "  Contact:\n"
+    "    to: people\n"
+    "    match: email_addresses\n"
+    "    fields:\n"
+    "      Email: {to: email_addresses, type: email}\n"
+    "      Phone: {to: phone_numbers, type: phone, country_field: "
+    "MailingCountry}\n"
+    "      MobilePhone: {to: phone_numbers, type: phone, country_field: "
+    "MailingCountry}\n"
+    "      Title: {to: job_title, type: text}\n"
+    "    dedup:\n"
+    "      keys: [email]\n"
+    "      survivor: oldest\n"
+    "      fields:\n"
+    "        phone_numbers: all\n"
+    "        email_addresses: all\n"
+    "  Account:\n"
+    "    to: companies\n"
+    "    match: domains\n"
+    "    fields:\n"
+    "      Website: {to: domains, type: domain}\n"
+    "      Name: {to: name, type: text}\n"
+    "    dedup:\n"
+    "      keys: [domain]\n"
+    "      survivor: most_complete\n"
+    "      undecided: newest\n";
+
+static const char *const dedup_contacts[] = {
+    /* The survivor (the oldest): its two phones are one number. */
+    "{'Id': '003000000000001AAA', 'Email': 'ada@acme.com', 'Phone': '+1 "
+    "415 555 0100', 'MobilePhone': '(415) 555-0100', 'MailingCountry': "
+    "'US', 'Title': 'CTO', 'CreatedDate': '2020-01-01T00:00:00.000Z'}",
+    /* A national number of its own country (GB, not the survivor's);
+     * its email, differently cased, is the survivor's. */
+    "{'Id': '003000000000002AAA', 'Email': 'ADA@acme.com', 'Phone': '020 "
+    "7946 0958', 'MailingCountry': 'GB', 'CreatedDate': "
+    "'2021-01-01T00:00:00.000Z'}",
+    /* The survivor's number written another way, and a new mobile. */
+    "{'Id': '003000000000003AAA', 'Email': 'ada@acme.com', 'Phone': "
+    "'415.555.0100', 'MobilePhone': '+1 646 555 0199', 'MailingCountry': "
+    "'US', 'CreatedDate': '2022-01-01T00:00:00.000Z'}",
+    NULL,
+};
+
+static const char *const dedup_accounts[] = {
+    /* As complete as each other, no dates: undecided newest takes the
+     * last staged. */
+    "{'Id': '001000000000001AAA', 'Website': 'acme.com', 'Name': 'Acme'}",
+    "{'Id': '001000000000002AAA', 'Website': 'www.acme.com', 'Name': "
+    "'Acme Inc.'}",
+    NULL,
+};
+
+static void test_dedup_rules(void **state)
+{
+	struct ferry_workspace *ws = open_fresh("plan-dedup-rules", NULL);
+	struct ferry_mapfile *m = mapping(dedup_mapping);
+	struct ferry_plan_stats s;
+	json_t *r, *phones, *want;
+	const char *at;
+	char *text;
+
+	(void)state;
+	stage(ws, "Contact", dedup_contacts);
+	stage(ws, "Account", dedup_accounts);
+	plan(ws, m, NULL, &s);
+	assert_identity(ws);
+	ferry_plan_stats_release(&s);
+	expect_only(ws, "Contact", "003000000000002AAA", "merged", "merged");
+	expect_only(ws, "Contact", "003000000000003AAA", "merged", "merged");
+	r = expect(ws, "Contact", "003000000000001AAA", "write", NULL);
+	/* Every distinct number of the three, the survivor's first, each
+	 * read with its own record's country, none twice. */
+	phones = value(r, "phone_numbers");
+	want = json_pack("[s, {s:s, s:s}, s]", "+14155550100",
+	                 "original_phone_number", "020 7946 0958",
+	                 "country_code", "GB", "+16465550199");
+	if (!json_equal(phones, want))
+		fail_msg("phone_numbers: %s", json_dumps(phones, JSON_COMPACT));
+	json_decref(want);
+	/* One address, however it is cased. */
+	assert_string_equal(json_string_value(value(r, "email_addresses")),
+	                    "ada@acme.com");
+	json_decref(r);
+	r = expect(ws, "Account", "001000000000002AAA", "write", NULL);
+	assert_string_equal(json_string_value(value(r, "name")), "Acme Inc.");
+	json_decref(r);
+	expect_only(ws, "Account", "001000000000001AAA", "merged", "merged");
+
+	/* The same input plans the same payloads: nothing changes. */
+	plan(ws, m, NULL, &s);
+	assert_int_equal(s.changed, 0);
+	ferry_plan_stats_release(&s);
+	ferry_mapfile_free(m);
+
+	/* 'all' on an attribute that holds one value is refused, with its
+	 * line. */
+	text = ferry_xasprintf("%s", dedup_mapping);
+	memcpy(strstr(text, "email_addresses: all"), "job_title: all      ",
+	       20);
+	m = NULL;
+	assert_int_equal(
+	    ferry_mapfile_parse(&m, "mapping.yaml", text, strlen(text)),
+	    FERRY_ECONFIG);
+	assert_null(m);
+	assert_string_equal(ferry_error_last(),
+	                    "mapping.yaml:18: Contact.dedup.fields: "
+	                    "'job_title' holds one text value, so 'all' "
+	                    "cannot keep every record's: use survivor, "
+	                    "oldest, newest or most_complete");
+	free(text);
+	/* Nor on a reference: its values are other records. */
+	at = strstr(dedup_mapping, "type: text}");
+	text =
+	    ferry_xasprintf("%.*stype: reference}%s", (int)(at - dedup_mapping),
+	                    dedup_mapping, at + strlen("type: text}"));
+	memcpy(strstr(text, "email_addresses: all"), "job_title: all      ",
+	       20);
+	m = NULL;
+	assert_int_equal(
+	    ferry_mapfile_parse(&m, "mapping.yaml", text, strlen(text)),
+	    FERRY_ECONFIG);
+	assert_non_null(strstr(ferry_error_last(),
+	                       "mapping.yaml:18: Contact.dedup.fields: "
+	                       "'job_title' is a reference"));
+	free(text);
+	ferry_workspace_free(ws);
+}
+
 static volatile sig_atomic_t stop_flag;
 
 static void stop_now(const struct ferry_plan_progress *p, void *payload)
@@ -1227,6 +1365,7 @@ int main(void)
 	    cmocka_unit_test(test_golden_offline),
 	    cmocka_unit_test(test_golden_online),
 	    cmocka_unit_test(test_replan_audit),
+	    cmocka_unit_test(test_dedup_rules),
 	    cmocka_unit_test(test_stopped),
 	    cmocka_unit_test(test_activities_links_comments),
 	    cmocka_unit_test(test_top_reasons),

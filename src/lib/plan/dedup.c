@@ -250,13 +250,24 @@ static int check_config(const struct ferry_dedup_config *cfg)
 		return ferry_error_set(FERRY_EINVALID,
 		                       "dedup: unknown survivor rule %d",
 		                       (int)cfg->rule);
+	if ((unsigned)cfg->undecided > FERRY_DEDUP_UNDECIDED_NEWEST)
+		return ferry_error_set(FERRY_EINVALID,
+		                       "dedup: unknown undecided rule %d",
+		                       (int)cfg->undecided);
+	if (cfg->n_context_fields && !cfg->context_fields)
+		return ferry_error_set(FERRY_EINVALID,
+		                       "dedup: no context fields given");
+	for (i = 0; i < cfg->n_context_fields; i++)
+		if (!cfg->context_fields[i] || !*cfg->context_fields[i])
+			return ferry_error_set(
+			    FERRY_EINVALID,
+			    "dedup: context field %zu has no name", i + 1);
 	if (cfg->n_fields && !cfg->fields)
 		return ferry_error_set(FERRY_EINVALID,
 		                       "dedup: no mapped fields given");
 	for (i = 0; i < cfg->n_fields; i++)
 		if (!cfg->fields[i].name || !*cfg->fields[i].name ||
-		    (unsigned)cfg->fields[i].fill >
-		        FERRY_DEDUP_FILL_MOST_COMPLETE)
+		    (unsigned)cfg->fields[i].fill > FERRY_DEDUP_FILL_ALL)
 			return ferry_error_set(FERRY_EINVALID,
 			                       "dedup: mapped field %zu has no "
 			                       "name or an unknown fill rule",

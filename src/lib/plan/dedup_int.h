@@ -83,14 +83,15 @@ void dd_describe(struct dd_member *m, const struct dd_run *run);
 
 /* Picks the survivor among the records of the first object present:
  * 0 with c->survivor set and `why` naming the rule that chose it
- * ("the oldest by CreatedDate"), or 1 when the rule cannot decide, with
- * `why` saying why for a person. */
+ * ("the oldest by CreatedDate"), or 1 when the rule cannot decide and
+ * cfg->undecided says hold, with `why` saying why for a person. */
 int dd_pick_survivor(struct dd_cluster *c, const struct dd_run *run,
                      struct dd_text *why);
 
 /* Field-level survivorship: `merged` gets the survivor's record with each
- * mapped field taken by its fill rule, `from` the field -> {object,
- * source_id} of every field not the survivor's own, and `filled` their
+ * mapped field taken by its fill rule (FERRY_DEDUP_FILL_ALL: the others'
+ * values added under "<field>#<n>"), `from` the field -> {object,
+ * source_id} of every value not the survivor's own, and `filled` their
  * names ("Phone, Title"). */
 int dd_merge_fields(const struct dd_cluster *c, const struct dd_run *run,
                     json_t **merged, json_t **from, struct dd_text *filled);

@@ -269,6 +269,17 @@ static int check_dedup(struct mf_loader *ld, struct ferry_mapfile_object *o)
 		                    "record")) < 0)
 			return error;
 		f = field_to(o, r->attribute);
+		/* A reference's many values are other records, which dedup
+		 * does not gather. */
+		if (r->pick == FERRY_MF_PICK_ALL &&
+		    f->type == FERRY_MF_REFERENCE)
+			return mf_fail(ld, r->line,
+			               "%s.dedup.fields: '%s' is a reference, "
+			               "and 'all' keeps every record's emails, "
+			               "phones, domains or multiselect options "
+			               "only: use survivor, oldest, newest or "
+			               "most_complete",
+			               o->name, r->attribute);
 		if (r->pick == FERRY_MF_PICK_ALL && !(multi_types & T(f->type)))
 			return mf_fail(ld, r->line,
 			               "%s.dedup.fields: '%s' holds one %s "

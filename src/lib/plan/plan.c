@@ -213,8 +213,10 @@ static int plan_records(struct plan *pl, struct pl_object *po)
 		 * it: the merged record's values first. */
 		if (rec.role == 0 && merged &&
 		    an_flat_parse(&pl->mflat, merged,
-		                  (size_t)sqlite3_column_bytes(st, 6)) == 0)
+		                  (size_t)sqlite3_column_bytes(st, 6)) == 0) {
 			read_cols(pl, po, &pl->mflat, true);
+			rec.mflat = &pl->mflat;
+		}
 		if (skip)
 			person_skip(pl, &rec, skip);
 		error = po->case_of ? pl_decide_comment(pl, &rec)

@@ -27,6 +27,8 @@ struct build {
 	size_t n_keys;
 	struct ferry_dedup_field *fields;
 	size_t n_fields;
+	const char **context; /* the country fields of `all` phones */
+	size_t n_context;
 };
 
 static void build_free(struct build *b)
@@ -39,6 +41,7 @@ static void build_free(struct build *b)
 	free(b->keys);
 	free(b->objects);
 	free(b->fields);
+	free(b->context);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -138,6 +141,8 @@ static enum ferry_dedup_fill fill_of(const struct ferry_mapfile_object *o,
 			return FERRY_DEDUP_FILL_NEWEST;
 		case FERRY_MF_PICK_MOST_COMPLETE:
 			return FERRY_DEDUP_FILL_MOST_COMPLETE;
+		case FERRY_MF_PICK_ALL:
+			return FERRY_DEDUP_FILL_ALL;
 		default:
 			return FERRY_DEDUP_FILL_DEFAULT;
 		}
@@ -168,6 +173,13 @@ static void add_fields(struct build *b, const struct ferry_mapfile *m,
 			    b->fields, (b->n_fields + 1) * sizeof(*b->fields));
 			b->fields[b->n_fields].name = f->name;
 			b->fields[b->n_fields].fill = fill_of(rules, f->to);
+			/* Another record's phone is read with its own
+			 * country, not the survivor's. */
+			if (b->fields[b->n_fields].fill ==
+			        FERRY_DEDUP_FILL_ALL &&
+			    f->country_field)
+				add_name(&b->context, &b->n_context,
+				         f->country_field);
 			b->n_fields++;
 		}
 	}
@@ -228,6 +240,11 @@ static int dedup_object(struct plan *pl, size_t at, struct pl_dest *dest,
 		           : o->dedup.survivor == FERRY_MF_PICK_MOST_COMPLETE
 		               ? FERRY_DEDUP_MOST_COMPLETE
 		               : FERRY_DEDUP_OLDEST;
+		cfg.undecided = o->dedup.undecided == FERRY_MF_PICK_OLDEST
+		                    ? FERRY_DEDUP_UNDECIDED_OLDEST
+		                : o->dedup.undecided == FERRY_MF_PICK_NEWEST
+		                    ? FERRY_DEDUP_UNDECIDED_NEWEST
+		                    : FERRY_DEDUP_UNDECIDED_HOLD;
 	} else if (implied_key(o, &implied)) {
 		for (i = 0; i < at; i++) {
 			const struct ferry_mapfile_object *e = m->order[i];
@@ -255,6 +272,8 @@ static int dedup_object(struct plan *pl, size_t at, struct pl_dest *dest,
 	cfg.n_keys = b.n_keys;
 	cfg.fields = b.fields;
 	cfg.n_fields = b.n_fields;
+	cfg.context_fields = b.context;
+	cfg.n_context_fields = b.n_context;
 	cfg.default_country = m->default_country;
 	cfg.personal_domains = m->personal_domains;
 	cfg.n_personal_domains = m->n_personal_domains;

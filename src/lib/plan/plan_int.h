@@ -114,6 +114,10 @@ struct pl_rec {
 	int role;
 	const char *dedup_reason;
 	const char *merged;
+	/* A survivor's merged record, whose "<column>#<n>" are the values
+	 * dedup.fields `all` keeps from the others (plan_values.c); NULL
+	 * for any other record. */
+	const struct an_flat *mflat;
 	/* The ids its reference columns name, space-separated (plan_refs). */
 	struct ferry_buf refs;
 };

@@ -123,6 +123,7 @@ void pl_rec_reset(struct pl_rec *rec)
 	rec->survivor_object[0] = rec->survivor_id[0] = '\0';
 	rec->role = -1;
 	rec->dedup_reason = rec->merged = NULL;
+	rec->mflat = NULL;
 }
 
 void pl_rec_release(struct pl_rec *rec)

@@ -136,29 +136,92 @@ static json_t *through_table(struct plan *pl, struct pl_rec *rec,
 	return out;
 }
 
-/* One field of a simple type (not a part, a reference or an owner). */
-int pl_field_value(struct plan *pl, struct pl_rec *rec, size_t i)
+/* A phone value as E.164, the form two ways of writing one number share:
+ * "+14155550100" is already; {"original_phone_number": "(415) 555-0100",
+ * "country_code": "US"} is read again with its country. */
+static bool phone_key(char *e164, const json_t *v,
+                      const struct ferry_mapfile_field *f)
+{
+	struct ferry_tx_ctx ctx = f->tx;
+	struct ferry_tx_reason why;
+	const char *orig;
+
+	if (json_is_string(v)) {
+		snprintf(e164, FERRY_TX_E164_MAX, "%s", json_string_value(v));
+		return true;
+	}
+	orig = json_string_value(json_object_get(v, "original_phone_number"));
+	ctx.country = json_string_value(json_object_get(v, "country_code"));
+	memset(&why, 0, sizeof(why));
+	return orig && ferry_tx_phone_e164(e164, orig, &ctx, &why) == 0;
+}
+
+/* Whether `a` and `b` are one email address or one phone number written
+ * two ways ("Ada@X.com" and "ada@x.com"; "(415) 555-0100" and
+ * "+1 415 555 0100"): the attribute keeps the first. */
+static bool same_value(const struct ferry_mapfile_field *f, const json_t *a,
+                       const json_t *b)
+{
+	char ka[FERRY_TX_E164_MAX], kb[FERRY_TX_E164_MAX];
+
+	if (f->type == FERRY_MF_EMAIL)
+		return json_is_string(a) && json_is_string(b) &&
+		       ferry_str_iequal(json_string_value(a),
+		                        json_string_value(b));
+	if (f->type == FERRY_MF_PHONE)
+		return phone_key(ka, a, f) && phone_key(kb, b, f) &&
+		       !strcmp(ka, kb);
+	return json_equal(a, b);
+}
+
+static bool already_there(const struct pl_rec *rec,
+                          const struct ferry_mapfile_field *f, const json_t *v)
+{
+	const json_t *cur = json_object_get(rec->values, f->to);
+	size_t i;
+
+	if (!cur)
+		return false;
+	if (!json_is_array(cur))
+		return same_value(f, cur, v);
+	for (i = 0; i < json_array_size(cur); i++)
+		if (same_value(f, json_array_get(cur, i), v))
+			return true;
+	return false;
+}
+
+/* One value of field `i` (the record's own, or one dedup kept from a
+ * record merged into it: `kept`) through its transform and value table
+ * into rec->values. `country`: its record's country, NULL for the
+ * record's own country field. */
+static int one_value(struct plan *pl, struct pl_rec *rec, size_t i,
+                     const char *v, const char *country, bool kept)
 {
 	const struct pl_object *po = rec->po;
 	const struct ferry_mapfile_field *f = &po->o->fields[i];
-	const char *v = pl_val(rec, po->field_col[i]);
+	const char *from = kept ? " (a value of a record merged into this "
+	                          "one, kept by dedup.fields all)"
+	                        : "";
 	struct ferry_tx_ctx ctx = f->tx;
 	struct ferry_tx_reason why;
 	tx_fn tx = transform_of(f->type);
 	json_t *out = NULL;
 	int rc;
 
-	if (!tx)
-		return 0;
-	if (pl_blank(v) && f->default_value)
-		v = f->default_value;
 	ctx.field = f->name;
-	if (po->country_col[i] >= 0)
+	if (country)
+		ctx.country = country;
+	else if (po->country_col[i] >= 0)
 		ctx.country = pl_val(rec, po->country_col[i]);
 	if (po->fixed[PL_C_CURRENCY] >= 0)
 		ctx.record_currency = pl_val(rec, po->fixed[PL_C_CURRENCY]);
 	memset(&why, 0, sizeof(why));
 	rc = tx(&out, v, &ctx, &why);
+	if (rc == FERRY_EINVALID && kept) {
+		pl_reason(rec->reasons, f->name, why.code, PL_RELEASE_VALUE,
+		          "%s%s", why.message, from);
+		return 0;
+	}
 	if (rc == FERRY_EINVALID) {
 		tx_outcome(rec, f->name, &why, true);
 		return 0;
@@ -173,16 +236,96 @@ int pl_field_value(struct plan *pl, struct pl_rec *rec, size_t i)
 		pl_reason(
 		    rec->reasons, f->name, "domain_personal", PL_RELEASE_VALUE,
 		    "%s '%s' is a personal-email domain (personal_domains "
-		    "in mapping.yaml), which never names a company",
-		    f->name, json_string_value(out));
+		    "in mapping.yaml), which never names a company%s",
+		    f->name, json_string_value(out), from);
 		json_decref(out);
 		return 0;
 	}
 	if (f->type == FERRY_MF_SELECT || f->type == FERRY_MF_STATUS ||
 	    f->type == FERRY_MF_MULTISELECT)
 		out = through_table(pl, rec, f, out);
+	if (out && (f->type == FERRY_MF_EMAIL || f->type == FERRY_MF_PHONE) &&
+	    already_there(rec, f, out)) {
+		json_decref(out);
+		return 0;
+	}
 	pl_add_value(rec->values, f->to, out);
 	return 0;
+}
+
+/* A value dedup kept from another record: "Phone#3" and, beside it, its
+ * record's country "MailingCountry#3". */
+struct kept_value {
+	int64_t n;
+	const char *value, *country;
+};
+
+/* The values `all` kept for field `f` from the records merged into this
+ * one, in the order dedup put them (survivor first, then its rule's). */
+static size_t kept_values(struct kept_value **out, const struct pl_rec *rec,
+                          const struct ferry_mapfile_field *f)
+{
+	const struct an_flat *m = rec->mflat;
+	struct kept_value *kv = NULL, tmp;
+	size_t len = strlen(f->name), n = 0, i, j;
+	char key[256];
+
+	*out = NULL;
+	for (i = 0; m && i < m->n; i++) {
+		const char *k = m->pairs[i].key;
+		int64_t num;
+
+		if (strncmp(k, f->name, len) || k[len] != '#' ||
+		    ferry_parse_i64(k + len + 1, &num) < 0 || num < 2 ||
+		    pl_blank(m->pairs[i].val))
+			continue;
+		kv = ferry_xrealloc(kv, (n + 1) * sizeof(*kv));
+		kv[n].n = num;
+		kv[n].value = m->pairs[i].val;
+		kv[n].country = NULL;
+		if (f->country_field) {
+			kv[n].country = "";
+			snprintf(key, sizeof(key), "%s#%" PRId64,
+			         f->country_field, num);
+			for (j = 0; j < m->n; j++)
+				if (!strcmp(m->pairs[j].key, key))
+					kv[n].country = m->pairs[j].val;
+		}
+		for (j = n++; j > 0 && kv[j - 1].n > kv[j].n; j--) {
+			tmp = kv[j - 1];
+			kv[j - 1] = kv[j];
+			kv[j] = tmp;
+		}
+	}
+	*out = kv;
+	return n;
+}
+
+/* One field of a simple type (not a part, a reference or an owner): the
+ * record's value, then those dedup kept from the records merged into it
+ * (dedup.fields all). */
+int pl_field_value(struct plan *pl, struct pl_rec *rec, size_t i)
+{
+	const struct pl_object *po = rec->po;
+	const struct ferry_mapfile_field *f = &po->o->fields[i];
+	const char *v = pl_val(rec, po->field_col[i]);
+	struct kept_value *kept = NULL;
+	size_t n, k;
+	int error;
+
+	if (!transform_of(f->type))
+		return 0;
+	n = kept_values(&kept, rec, f);
+	/* The default stands in for no value at all, not for the
+	 * survivor's own when the others give some. */
+	if (pl_blank(v) && f->default_value && !n)
+		v = f->default_value;
+	error = one_value(pl, rec, i, v, NULL, false);
+	for (k = 0; error == 0 && k < n; k++)
+		error =
+		    one_value(pl, rec, i, kept[k].value, kept[k].country, true);
+	free(kept);
+	return error;
 }
 
 /* The part `p` of a compound: its field's value, or its default. */

@@ -1,8 +1,9 @@
 /* survivor.c: the merge rules. Which record of a cluster survives (the
  * oldest, the newest or the most complete, among the records of the first
- * object present), when the rule cannot decide and the cluster is held,
- * and field-level survivorship: where the merged record takes each field
- * from. Pure functions over one loaded cluster (no I/O). */
+ * object present), what happens when the rule cannot decide (held, or the
+ * oldest or newest of the tied), and field-level survivorship: where the
+ * merged record takes each field from, or every record's values (all).
+ * Pure functions over one loaded cluster (no I/O). */
 #include "util.h"
 
 #include "dedup_int.h"
@@ -86,26 +87,14 @@ static void list_records(struct dd_text *t, const struct dd_cluster *c,
 		dd_say(t, " and %zu more", n - 5);
 }
 
-/* A tie on completeness: broken by the oldest date, else held. */
-static int complete_tie(struct dd_cluster *c, const struct dd_run *run,
-                        size_t *tied, size_t n, struct dd_text *why)
+/* "two records tie on completeness (12 fields each) and have no
+ * CreatedDate": what keeps the rule from deciding. */
+static void say_tie(struct dd_text *why, const struct dd_cluster *c,
+                    const struct dd_run *run, const size_t *tied, size_t n)
 {
 	const char *date = run->date_field;
-	const char *object = run->cfg->objects[c->m[tied[0]].obj];
 	size_t none = 0, i;
 
-	if (dated_all(c, tied, n)) {
-		sort_ix(c, tied, n, BY_OLDEST);
-		if (strcmp(c->m[tied[0]].created, c->m[tied[1]].created)) {
-			c->survivor = tied[0];
-			dd_say(why,
-			       "the most complete (%" PRId64 " fields, as "
-			       "many as %zu other%s) and the oldest by %s",
-			       c->m[tied[0]].filled, n - 1, n > 2 ? "s" : "",
-			       date);
-			return 0;
-		}
-	}
 	for (i = 0; i < n; i++)
 		none += !c->m[tied[i]].created;
 	dd_say_count(why, n);
@@ -117,6 +106,54 @@ static int complete_tie(struct dd_cluster *c, const struct dd_run *run,
 		dd_say(why, "and not all of them have a %s", date);
 	else
 		dd_say(why, "and on %s (%.19s)", date, c->m[tied[0]].created);
+}
+
+/* A tie on completeness: broken by the oldest date, else by `undecided`
+ * (the oldest or newest of the tied, then staging order), else held. */
+static int complete_tie(struct dd_cluster *c, const struct dd_run *run,
+                        size_t *tied, size_t n, struct dd_text *why)
+{
+	enum ferry_dedup_undecided u = run->cfg->undecided;
+	const char *date = run->date_field;
+	const char *object = run->cfg->objects[c->m[tied[0]].obj];
+	const char *word =
+	    u == FERRY_DEDUP_UNDECIDED_NEWEST ? "newest" : "oldest";
+	bool dates = dated_all(c, tied, n);
+
+	if (dates) {
+		sort_ix(c, tied, n, BY_OLDEST);
+		if (strcmp(c->m[tied[0]].created, c->m[tied[1]].created)) {
+			c->survivor = tied[0];
+			dd_say(why,
+			       "the most complete (%" PRId64 " fields, as "
+			       "many as %zu other%s) and the oldest by %s",
+			       c->m[tied[0]].filled, n - 1, n > 2 ? "s" : "",
+			       date);
+			return 0;
+		}
+	}
+	if (u != FERRY_DEDUP_UNDECIDED_HOLD) {
+		sort_ix(c, tied, n,
+		        u == FERRY_DEDUP_UNDECIDED_NEWEST ? BY_NEWEST
+		                                          : BY_OLDEST);
+		c->survivor = tied[0];
+		if (dates &&
+		    strcmp(c->m[tied[0]].created, c->m[tied[1]].created)) {
+			dd_say(why,
+			       "the most complete (%" PRId64 " fields, as "
+			       "many as %zu other%s) and the %s by %s, as "
+			       "undecided is %s",
+			       c->m[tied[0]].filled, n - 1, n > 2 ? "s" : "",
+			       word, date, word);
+			return 0;
+		}
+		say_tie(why, c, run, tied, n);
+		dd_say(why, ": the %s staged of them, as undecided is %s",
+		       u == FERRY_DEDUP_UNDECIDED_NEWEST ? "last" : "first",
+		       word);
+		return 0;
+	}
+	say_tie(why, c, run, tied, n);
 	dd_say(why, ": ");
 	list_records(why, c, run, tied, n);
 	dd_say(why,
@@ -335,6 +372,77 @@ struct merge {
 	struct dd_text *filled;
 };
 
+/* Two values of one field: strings equal once trimmed, or equal JSON. */
+static bool same_value(const json_t *a, const json_t *b)
+{
+	const char *x, *y;
+	size_t lx, ly;
+
+	if (!json_is_string(a) || !json_is_string(b))
+		return json_equal(a, b);
+	x = json_string_value(a);
+	y = json_string_value(b);
+	while (*x == ' ' || *x == '\t' || *x == '\r' || *x == '\n')
+		x++;
+	while (*y == ' ' || *y == '\t' || *y == '\r' || *y == '\n')
+		y++;
+	for (lx = strlen(x); lx && strchr(" \t\r\n", x[lx - 1]); lx--)
+		;
+	for (ly = strlen(y); ly && strchr(" \t\r\n", y[ly - 1]); ly--)
+		;
+	return lx == ly && !memcmp(x, y, lx);
+}
+
+/* FERRY_DEDUP_FILL_ALL: the survivor's value stays under `name`; every
+ * other record's value not already kept goes under "<name>#<n>" (n its
+ * place in the survivor-first order, from 2), with its record's context
+ * fields under the same suffix, so that a phone is read with its own
+ * record's country. */
+static void fill_all(struct merge *mg, const char *name)
+{
+	const struct dd_cluster *c = mg->c;
+	const struct ferry_dedup_config *cfg = mg->run->cfg;
+	const json_t **kept = ferry_xcalloc(c->n, sizeof(*kept));
+	size_t n_kept = 0, i, j, k;
+	bool any = false;
+	char *key;
+
+	for (i = 0; i < c->n; i++) {
+		const struct dd_member *m = &c->m[mg->first[i]];
+		json_t *v = json_object_get(m->fields, name), *x;
+
+		if (!has_value(v))
+			continue;
+		for (j = 0; j < n_kept && !same_value(kept[j], v); j++)
+			;
+		if (j < n_kept)
+			continue;
+		kept[n_kept++] = v;
+		if (i == 0)
+			continue;
+		key = ferry_xasprintf("%s#%zu", name, i + 1);
+		json_object_set(mg->merged, key, v);
+		json_object_set_new(mg->from, key,
+		                    json_pack("{s:s, s:s}", "object",
+		                              cfg->objects[m->obj], "source_id",
+		                              m->source_id));
+		free(key);
+		for (k = 0; k < cfg->n_context_fields; k++) {
+			x = json_object_get(m->fields, cfg->context_fields[k]);
+			if (!has_value(x))
+				continue;
+			key = ferry_xasprintf("%s#%zu", cfg->context_fields[k],
+			                      i + 1);
+			json_object_set(mg->merged, key, x);
+			free(key);
+		}
+		any = true;
+	}
+	free(kept);
+	if (any)
+		dd_say(mg->filled, "%s%s", mg->filled->b.len ? ", " : "", name);
+}
+
 static void fill(struct merge *mg, const char *name, enum ferry_dedup_fill f)
 {
 	const struct dd_cluster *c = mg->c;
@@ -355,6 +463,9 @@ static void fill(struct merge *mg, const char *name, enum ferry_dedup_fill f)
 	case FERRY_DEDUP_FILL_MOST_COMPLETE:
 		ord = mg->orders[BY_COMPLETE];
 		break;
+	case FERRY_DEDUP_FILL_ALL:
+		fill_all(mg, name);
+		return;
 	case FERRY_DEDUP_FILL_DEFAULT:
 		break;
 	}
