@@ -58,4 +58,58 @@ int ferry_attio_get_data(json_t **out, struct ferry_attio *a, const char *path);
 int ferry_attio_schema(json_t **out, struct ferry_attio *a,
                        const char *const *objects);
 
+/*
+ * Schema administration (attio_admin.c), for schema setup
+ * (schema_setup.h): objects, attributes, select options, statuses and
+ * lists made through the API (reference §2, §3.2, §6). Each returns 0
+ * whenever Attio answered, with `res` saying how (http_status, and for
+ * anything but a 2xx Attio's code and message); a negative code only
+ * when no answer came (FERRY_ECONN, FERRY_ETIMEOUT, ...) or a slug is
+ * not one Attio could have. Writes, under the write budget; a 5xx is
+ * retried by the HTTP client, and a retried create that had been made
+ * answers 409 slug_conflict, which ferry_attio_result_exists() reads as
+ * "already there".
+ */
+
+/* POST /v2/objects {"data": {api_slug, singular_noun, plural_noun}}. */
+int ferry_attio_create_object(struct ferry_attio *a, const json_t *data,
+                              struct ferry_attio_result *res);
+/* POST /v2/{target}/{parent}/attributes {"data": data}; target is
+ * "objects" or "lists". */
+int ferry_attio_create_attribute(struct ferry_attio *a, const char *target,
+                                 const char *parent, const json_t *data,
+                                 struct ferry_attio_result *res);
+/* PATCH /v2/{target}/{parent}/attributes/{attribute} {"data": data}. */
+int ferry_attio_update_attribute(struct ferry_attio *a, const char *target,
+                                 const char *parent, const char *attribute,
+                                 const json_t *data,
+                                 struct ferry_attio_result *res);
+/* POST .../attributes/{attribute}/options {"data": {"title"}}, or
+ * .../statuses when `status`. */
+int ferry_attio_create_option(struct ferry_attio *a, const char *target,
+                              const char *parent, const char *attribute,
+                              bool status, const char *title,
+                              struct ferry_attio_result *res);
+/* POST /v2/lists {"data": {name, api_slug, parent_object,
+ * workspace_access, workspace_member_access}}. */
+int ferry_attio_create_list(struct ferry_attio *a, const json_t *data,
+                            struct ferry_attio_result *res);
+/* Whether an answer says the thing is already there: 409 slug_conflict
+ * (a taken slug or option title). */
+bool ferry_attio_result_exists(const struct ferry_attio_result *res);
+
+/* Adds to a ferry_attio_schema() snapshot what only schema setup reads
+ * (show_archived=true):
+ *   "archived": {"<object>": [its archived attributes]} for each of
+ *   `objects` the snapshot has;
+ *   "archived_options": [...] on each select or status attribute of the
+ *   snapshot: its archived options or statuses;
+ *   "lists": every list of the workspace (GET /v2/lists), and on those
+ *   named in `lists`, "attributes" (with "options" and
+ *   "archived_options" as above) and "archived_attributes".
+ * Either array may be NULL (nothing of that kind). Reads only. */
+int ferry_attio_schema_extra(json_t *snapshot, struct ferry_attio *a,
+                             const char *const *objects,
+                             const char *const *lists);
+
 #endif

@@ -73,6 +73,7 @@ extern const struct ferry_cmd ferry_cmd_check;
 extern const struct ferry_cmd ferry_cmd_extract;
 extern const struct ferry_cmd ferry_cmd_analyze;
 extern const struct ferry_cmd ferry_cmd_plan;
+extern const struct ferry_cmd ferry_cmd_schema;
 extern const struct ferry_cmd ferry_cmd_queue;
 extern const struct ferry_cmd ferry_cmd_run;
 extern const struct ferry_cmd ferry_cmd_status;

@@ -11,6 +11,7 @@ const struct ferry_cmd *const ferry_cmds[] = {
     &ferry_cmd_extract,
     &ferry_cmd_analyze,
     &ferry_cmd_plan,
+    &ferry_cmd_schema,
     &ferry_cmd_queue,
     &ferry_cmd_run,
     &ferry_cmd_status,
