@@ -14,6 +14,7 @@
 #include "util.h"
 
 #include "../src/sandbox/attio_sandbox.h"
+#include "../src/sandbox/server.h"
 
 #define MAX_REQUESTS 6
 #define SEPARATOR    "\n===\n"
@@ -44,17 +45,6 @@ static const char *pick_method(const char *line)
 	return methods[(unsigned char)line[0] % FERRY_ARRAY_LEN(methods)];
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decodes s in place up to the first NUL it decodes, as
  * libmicrohttpd hands the handler a decoded C string. */
 static void unescape(char *s, bool plus_is_space)
@@ -62,38 +52,16 @@ static void unescape(char *s, bool plus_is_space)
 	char *w = s;
 
 	for (; *s; s++) {
-		if (*s == '%' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
-			*w++ = (char)(hexval(s[1]) * 16 + hexval(s[2]));
+		if (*s == '%' && sandbox_hexval(s[1]) >= 0 &&
+		    sandbox_hexval(s[2]) >= 0) {
+			*w++ = (char)(sandbox_hexval(s[1]) * 16 +
+			              sandbox_hexval(s[2]));
 			s += 2;
 		} else {
 			*w++ = plus_is_space && *s == '+' ? ' ' : *s;
 		}
 	}
 	*w = '\0';
-}
-
-/* The first value of `name` in a query string, decoded, or NULL. */
-static char *query_arg(const char *query, const char *name)
-{
-	size_t nlen = strlen(name);
-
-	while (query && *query) {
-		size_t len = strcspn(query, "&");
-
-		if (len >= nlen && !strncmp(query, name, nlen) &&
-		    (len == nlen || query[nlen] == '=')) {
-			char *v = len == nlen ? ferry_xstrdup("")
-			                      : ferry_xstrndup(query + nlen + 1,
-			                                       len - nlen - 1);
-
-			unescape(v, true);
-			return v;
-		}
-		query += len;
-		if (*query == '&')
-			query++;
-	}
-	return NULL;
 }
 
 /* text with every "@last" replaced by `last` ("" before any record). */
@@ -179,7 +147,7 @@ static void one_request(struct attio_sb *sb, const char *p, const char *end,
 	}
 	req.method = pick_method(mline);
 	req.path = uri;
-	match = query_arg(query, "matching_attribute");
+	match = sandbox_query_arg(query, "matching_attribute");
 	req.matching_attribute = match;
 	req.query = query;
 	rc = attio_route(sb, &req, &out, &e);

@@ -13,6 +13,7 @@
  * or follow a query's pages. */
 #include "util.h"
 
+#include "../src/sandbox/server.h"
 #include "../src/sandbox/sf_http.h"
 
 #define MAX_REQUESTS 6
@@ -38,25 +39,16 @@ static char *take_line(const char **p, const char *end)
 	return line;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decodes the path in place, as libmicrohttpd does. */
 static void unescape(char *s)
 {
 	char *w = s;
 
 	for (; *s; s++) {
-		if (*s == '%' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
-			*w++ = (char)(hexval(s[1]) * 16 + hexval(s[2]));
+		if (*s == '%' && sandbox_hexval(s[1]) >= 0 &&
+		    sandbox_hexval(s[2]) >= 0) {
+			*w++ = (char)(sandbox_hexval(s[1]) * 16 +
+			              sandbox_hexval(s[2]));
 			s += 2;
 		} else {
 			*w++ = *s;

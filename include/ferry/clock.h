@@ -19,5 +19,8 @@ void ferry_clock_http_date(time_t t, char *out, size_t outlen);
 /* Parses an HTTP date in any of the three forms RFC 9110 requires a
  * recipient to accept (IMF-fixdate, RFC 850, asctime). */
 int ferry_clock_parse_http_date(const char *s, time_t *out);
+/* Days from 1970-01-01 to y-m-d (month 1-12) in the proleptic Gregorian
+ * calendar; negative before the epoch. */
+int64_t ferry_clock_days_from_civil(int64_t y, int m, int d);
 
 #endif

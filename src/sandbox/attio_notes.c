@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include "attio_sandbox.h"
+#include "server.h"
 
 #define COLS                                                                   \
 	"note_id, parent_object, parent_record_id, title, meeting_id,"         \
@@ -190,8 +191,8 @@ int attio_h_note_create(struct attio_sb *sb, struct attio_req *rq, json_t **out,
 int attio_h_notes(struct attio_sb *sb, struct attio_req *rq, json_t **out,
                   struct attio_err *e)
 {
-	char *obj = attio_query_arg(rq->query, "parent_object");
-	char *pid = attio_query_arg(rq->query, "parent_record_id");
+	char *obj = sandbox_query_arg(rq->query, "parent_object");
+	char *pid = sandbox_query_arg(rq->query, "parent_record_id");
 	struct attio_object *po = NULL;
 	long long limit, offset;
 	sqlite3_stmt *st = NULL;

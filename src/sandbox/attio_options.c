@@ -7,6 +7,7 @@
 #include <ctype.h>
 
 #include "attio_sandbox.h"
+#include "server.h"
 
 static int attr_or_404(struct attio_sb *sb, struct attio_req *rq,
                        struct attio_attr **out, struct attio_err *e)
@@ -36,7 +37,7 @@ static int wrong_type(struct attio_err *e, bool status)
 
 static bool show_archived(struct attio_req *rq)
 {
-	char *s = attio_query_arg(rq->query, "show_archived");
+	char *s = sandbox_query_arg(rq->query, "show_archived");
 	bool yes = s && !strcmp(s, "true");
 
 	free(s);

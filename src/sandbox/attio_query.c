@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "attio_sandbox.h"
+#include "server.h"
 
 struct sort_spec {
 	const struct attio_attr *attr;
@@ -34,7 +35,8 @@ int attio_body_count(json_t *body, const char *key, long long dflt,
 		return attio_err_set(e, 400, "validation_type",
 		                     "\"%s\" must be a non-negative number.",
 		                     key);
-	/* a double beyond long long's range would be undefined */
+	/* clamp: converting a double beyond long long's range is undefined
+	 * (a limit or offset of 1e300 means "all" or "none") */
 	*out = json_number_value(v) >= 1e18 ? (long long)1e18
 	                                    : (long long)json_number_value(v);
 	return 0;
@@ -44,7 +46,7 @@ int attio_query_count(const struct attio_req *rq, const char *key,
                       long long dflt, long long max, long long *out,
                       struct attio_err *e)
 {
-	char *s = attio_query_arg(rq->query, key);
+	char *s = sandbox_query_arg(rq->query, key);
 	int64_t v = dflt;
 	int rc = 0;
 

@@ -553,25 +553,6 @@ done:
 	return rc;
 }
 
-static int number_or(json_t *body, const char *key, long long dflt,
-                     long long *out, struct attio_err *e)
-{
-	json_t *v = json_object_get(body, key);
-
-	*out = dflt;
-	if (!v || json_is_null(v))
-		return 0;
-	if (!json_is_number(v) || json_number_value(v) < 0)
-		return attio_err_set(e, 400, "validation_type",
-		                     "\"%s\" must be a non-negative number.",
-		                     key);
-	/* clamp: converting a double beyond long long's range is undefined
-	 * (a limit or offset of 1e300 means "all" or "none") */
-	*out = json_number_value(v) >= 1e18 ? (long long)1e18
-	                                    : (long long)json_number_value(v);
-	return 0;
-}
-
 /* POST .../records/query: filter, then offset and limit, in creation
  * order; with sorts, the shared query of attio_query.c. */
 int attio_h_record_query(struct attio_sb *sb, struct attio_req *rq,
@@ -597,8 +578,8 @@ int attio_h_record_query(struct attio_sb *sb, struct attio_req *rq,
 		return attio_query_run(sb, o, rq->body, attio_record_json, out,
 		                       e);
 	filter = json_object_get(rq->body, "filter");
-	if (number_or(rq->body, "limit", 500, &limit, e) < 0 ||
-	    number_or(rq->body, "offset", 0, &offset, e) < 0 ||
+	if (attio_body_count(rq->body, "limit", 500, &limit, e) < 0 ||
+	    attio_body_count(rq->body, "offset", 0, &offset, e) < 0 ||
 	    (filter && attio_filter_check(o, filter, e) < 0))
 		goto done;
 	ids = attio_store_record_ids(sb, o);

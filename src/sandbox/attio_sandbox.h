@@ -249,9 +249,6 @@ json_t *attio_json_raw_number(const char *decimal);
 /* json_dumps() of a reply with every raw number written bare; the
  * caller frees. */
 char *attio_json_dump(json_t *body);
-/* The decoded value of `name` in the query string (undecoded, may be
- * NULL), or NULL; the caller frees. */
-char *attio_query_arg(const char *query, const char *name);
 
 /* --- attio_time.c: dates and timestamps --- */
 

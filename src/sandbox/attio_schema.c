@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "attio_sandbox.h"
+#include "server.h"
 
 static const char *const currency_codes[] = {
     "ARS", "AUD", "BRL", "BGN", "CAD", "CLP", "CNY", "COP", "CZK", "DKK",
@@ -312,7 +313,7 @@ int attio_h_attributes(struct attio_sb *sb, struct attio_req *rq, json_t **out,
                        struct attio_err *e)
 {
 	struct attio_object *o;
-	char *archived = attio_query_arg(rq->query, "show_archived");
+	char *archived = sandbox_query_arg(rq->query, "show_archived");
 	bool show = archived && !strcmp(archived, "true");
 	long long limit, offset, seen = 0;
 	json_t *arr;

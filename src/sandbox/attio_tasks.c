@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "attio_sandbox.h"
+#include "server.h"
 
 #define COLS                                                                   \
 	"task_id, content, deadline_at, is_completed, linked_records,"         \
@@ -427,11 +428,11 @@ static bool task_matches(sqlite3_stmt *st, const char *obj_id,
 int attio_h_tasks(struct attio_sb *sb, struct attio_req *rq, json_t **out,
                   struct attio_err *e)
 {
-	char *sort = attio_query_arg(rq->query, "sort");
-	char *lobj = attio_query_arg(rq->query, "linked_object");
-	char *lrec = attio_query_arg(rq->query, "linked_record_id");
-	char *who = attio_query_arg(rq->query, "assignee");
-	char *done_s = attio_query_arg(rq->query, "is_completed");
+	char *sort = sandbox_query_arg(rq->query, "sort");
+	char *lobj = sandbox_query_arg(rq->query, "linked_object");
+	char *lrec = sandbox_query_arg(rq->query, "linked_record_id");
+	char *who = sandbox_query_arg(rq->query, "assignee");
+	char *done_s = sandbox_query_arg(rq->query, "is_completed");
 	struct attio_object *o = NULL;
 	struct attio_member *m = NULL;
 	long long limit, offset, skipped = 0;

@@ -32,19 +32,6 @@ static int days_in_month(int y, int m)
 	return m == 2 && leap ? 29 : days[m - 1];
 }
 
-/* Days from 1970-01-01 (Howard Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /* The zone suffix: "Z", "+HH", "+HHMM", "+HH:MM"; seconds east of UTC. */
 static bool zone(const char **p, int *offset)
 {
@@ -129,8 +116,8 @@ int attio_timestamp_parse(const char *s, char out[ATTIO_TS_LEN],
 		p++;
 	if (*p != '\0')
 		return -1;
-	t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
-	    offset;
+	t = ferry_clock_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
+	    sec - offset;
 	tt = (time_t)t;
 	if (!gmtime_r(&tt, &tm) || tm.tm_year + 1900 < 1 ||
 	    tm.tm_year + 1900 > 9999)

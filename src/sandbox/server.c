@@ -446,3 +446,51 @@ done:
 	pthread_mutex_destroy(&s->log_lock);
 	return rc;
 }
+
+int sandbox_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+char *sandbox_query_arg(const char *query, const char *name)
+{
+	size_t nlen = strlen(name);
+
+	while (query && *query) {
+		size_t len = strcspn(query, "&");
+
+		if (len >= nlen && !strncmp(query, name, nlen) &&
+		    (len == nlen || query[nlen] == '=')) {
+			const char *s =
+			    len == nlen ? query + len : query + nlen + 1;
+			const char *end = query + len;
+			char *v = ferry_xcalloc(1, (size_t)(end - s) + 1),
+			     *w = v;
+
+			for (; s < end; s++) {
+				if (*s == '%' && s + 2 < end &&
+				    sandbox_hexval(s[1]) >= 0 &&
+				    sandbox_hexval(s[2]) >= 0) {
+					*w++ =
+					    (char)(sandbox_hexval(s[1]) * 16 +
+					           sandbox_hexval(s[2]));
+					s += 2;
+				} else {
+					*w++ = *s == '+' ? ' ' : *s;
+				}
+			}
+			*w = '\0';
+			return v;
+		}
+		query += len;
+		if (*query == '&')
+			query++;
+	}
+	return NULL;
+}

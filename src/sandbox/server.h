@@ -144,4 +144,12 @@ bool sandbox_secret_equal(const char *a, size_t alen, const char *b);
  * size; false if malformed. */
 bool sandbox_b64decode(const char *s, struct ferry_buf *out);
 
+/* The value of one hexadecimal digit, or -1; for the percent-decoding
+ * the stand-ins (and their fuzzers and test fakes) all do. */
+int sandbox_hexval(char c);
+/* The decoded value ('+' is a space) of `name` in the query string
+ * (undecoded, may be NULL), "" for a bare name, or NULL if absent; the
+ * caller frees. Shared by the Attio and Salesforce stand-ins. */
+char *sandbox_query_arg(const char *query, const char *name);
+
 #endif

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 
 #include "sandbox.h"
+#include "server.h"
 #include "sf_http.h"
 
 #define DEFAULT_CLIENT_ID     "ferry-sandbox-client"
@@ -133,48 +134,9 @@ int64_t sf_count_skew(const struct sf_sb *sb, const char *object)
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 char *sf_req_arg(const struct sf_req *rq, const char *name)
 {
-	const char *p = rq->query;
-	size_t nlen = strlen(name);
-
-	while (p && *p) {
-		size_t len = strcspn(p, "&");
-
-		if (len >= nlen && !strncmp(p, name, nlen) &&
-		    (len == nlen || p[nlen] == '=')) {
-			const char *v = len == nlen ? p + len : p + nlen + 1;
-			char *out = ferry_xmalloc(len + 1), *w = out;
-
-			for (; v < p + len; v++) {
-				if (*v == '%' && v + 2 < p + len &&
-				    hexval(v[1]) >= 0 && hexval(v[2]) >= 0) {
-					*w++ = (char)(hexval(v[1]) * 16 +
-					              hexval(v[2]));
-					v += 2;
-				} else {
-					*w++ = *v == '+' ? ' ' : *v;
-				}
-			}
-			*w = '\0';
-			return out;
-		}
-		p += len;
-		if (*p == '&')
-			p++;
-	}
-	return NULL;
+	return sandbox_query_arg(rq->query, name);
 }
 
 void sf_reply_release(struct sf_reply *r)

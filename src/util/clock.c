@@ -67,9 +67,9 @@ static int month_index(const char *m)
 	return -1;
 }
 
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
- * (Howard Hinnant's days_from_civil), so no timegm() is needed. */
-static int64_t days_from_civil(int64_t y, int m, int d)
+/* Howard Hinnant's days_from_civil, so no timegm() is needed; shared
+ * (through clock.h) by the transforms and the Attio sandbox. */
+int64_t ferry_clock_days_from_civil(int64_t y, int m, int d)
 {
 	int64_t era, yoe, doy, doe;
 
@@ -116,7 +116,7 @@ parsed:
 	    y < 1970 || hh < 0 || mm < 0 || ss < 0)
 		return ferry_error_set(FERRY_EINVALID,
 		                       "'%s' is not an HTTP date", s);
-	*out = (time_t)(days_from_civil(y, mi + 1, d) * 86400 + hh * 3600 +
-	                mm * 60 + ss);
+	*out = (time_t)(ferry_clock_days_from_civil(y, mi + 1, d) * 86400 +
+	                hh * 3600 + mm * 60 + ss);
 	return 0;
 }

@@ -17,7 +17,9 @@
 #include <microhttpd.h>
 
 #include "helpers.h"
+#include "server.h"
 #include "ferry/alloc.h"
+#include "ferry/attio.h"
 #include "ferry/clock.h"
 #include "ferry/strparse.h"
 
@@ -438,17 +440,6 @@ char *test_http_header(const struct test_http_request *r, const char *name,
 
 /* ---- a fake Salesforce -------------------------------------------------- */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 bool test_form_get(const char *body, const char *name, char *out, size_t outlen)
 {
 	size_t nlen = strlen(name), o = 0;
@@ -465,10 +456,11 @@ bool test_form_get(const char *body, const char *name, char *out, size_t outlen)
 				if (*v == '+') {
 					out[o++] = ' ';
 				} else if (*v == '%' && end - v > 2 &&
-				           hexval(v[1]) >= 0 &&
-				           hexval(v[2]) >= 0) {
-					out[o++] = (char)(hexval(v[1]) * 16 +
-					                  hexval(v[2]));
+				           sandbox_hexval(v[1]) >= 0 &&
+				           sandbox_hexval(v[2]) >= 0) {
+					out[o++] =
+					    (char)(sandbox_hexval(v[1]) * 16 +
+					           sandbox_hexval(v[2]));
 					v += 2;
 				} else {
 					out[o++] = *v;
@@ -634,4 +626,42 @@ void test_sf_fake_stop(struct test_sf_fake *f)
 	test_http_stop(f->inst);
 	f->login = NULL;
 	f->inst = NULL;
+}
+
+/* ---- the Attio sandbox most client tests share ---------------------- */
+
+struct test_sandbox test_attio_sb;
+
+int test_attio_up(void **state)
+{
+	static const char *const extra[] = {"--write-rate", "0", "--read-rate",
+	                                    "0", NULL};
+
+	FERRY_UNUSED(state);
+	return test_sandbox_start(&test_attio_sb, "attio", extra);
+}
+
+int test_attio_down(void **state)
+{
+	FERRY_UNUSED(state);
+	test_sandbox_stop(&test_attio_sb);
+	return 0;
+}
+
+struct ferry_attio *test_attio_client(const char *url, int attempts)
+{
+	struct ferry_attio *a = NULL;
+	struct ferry_http_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.base_url = url;
+	o.token = TEST_SANDBOX_TOKEN;
+	o.name = "Attio";
+	o.max_attempts = attempts;
+	o.backoff_base_ms = 5;
+	o.backoff_max_ms = 10;
+	o.write_rate = 1e6;
+	o.read_rate = 1e6;
+	assert_int_equal(ferry_attio_new(&a, &o), 0);
+	return a;
 }

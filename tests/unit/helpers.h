@@ -47,6 +47,16 @@ int test_sandbox_start(struct test_sandbox *sb, const char *kind,
                        const char *const *extra);
 void test_sandbox_stop(struct test_sandbox *sb);
 
+/* The Attio sandbox (no rate limit) the client tests share: cmocka
+ * setup and teardown for test_attio_sb; test_attio_client() makes a
+ * client of `url` with the sandbox token, `attempts` tries (0: the
+ * default), a short backoff and no client-side rate limit. */
+extern struct test_sandbox test_attio_sb;
+int test_attio_up(void **state);
+int test_attio_down(void **state);
+struct ferry_attio;
+struct ferry_attio *test_attio_client(const char *url, int attempts);
+
 /* A scripted HTTP server inside the test (libmicrohttpd on 127.0.0.1, an
  * ephemeral port, plain http). The handler decides every answer, one
  * request at a time; every request is recorded as it was sent. */

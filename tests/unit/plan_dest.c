@@ -17,41 +17,6 @@
 #include "ferry/plan.h"
 #include "ferry/workspace.h"
 
-static struct test_sandbox sb;
-
-static int sandbox_up(void **state)
-{
-	static const char *const extra[] = {"--write-rate", "0", "--read-rate",
-	                                    "0", NULL};
-
-	FERRY_UNUSED(state);
-	return test_sandbox_start(&sb, "attio", extra);
-}
-
-static int sandbox_down(void **state)
-{
-	FERRY_UNUSED(state);
-	test_sandbox_stop(&sb);
-	return 0;
-}
-
-static struct ferry_attio *client(const char *url, int attempts)
-{
-	struct ferry_attio *a = NULL;
-	struct ferry_http_opts o;
-
-	memset(&o, 0, sizeof(o));
-	o.base_url = url;
-	o.token = TEST_SANDBOX_TOKEN;
-	o.name = "Attio";
-	o.max_attempts = attempts;
-	/* The records the tests put there first go as fast as the sandbox
-	 * takes them (0 would be Attio's 25 a second). */
-	o.write_rate = 1e6;
-	assert_int_equal(ferry_attio_new(&a, &o), 0);
-	return a;
-}
-
 static struct ferry_workspace *workspace(const char *name)
 {
 	char *dir = test_tmpdir(name);
@@ -250,7 +215,7 @@ static void test_matched(void **state)
 	    "'CreatedDate': '2020-01-09T00:00:00Z'}",
 	    NULL};
 	static const char *const objects[] = {"companies", "people", NULL};
-	struct ferry_attio *a = client(sb.url, 0);
+	struct ferry_attio *a = test_attio_client(test_attio_sb.url, 0);
 	struct ferry_workspace *ws = workspace("plan_dest_matched");
 	struct ferry_mapfile *m = mapping(people_mapping);
 	struct ferry_plan_stats stats;
@@ -366,7 +331,7 @@ static void test_paging(void **state)
 	    "{'Id': '001000000000004AAA', 'Name': 'Not there', 'Website': "
 	    "'co1100.com'}",
 	    NULL};
-	struct ferry_attio *a = client(sb.url, 0);
+	struct ferry_attio *a = test_attio_client(test_attio_sb.url, 0);
 	struct ferry_workspace *ws = workspace("plan_dest_paging");
 	struct ferry_mapfile *m = mapping(company_mapping);
 	struct ferry_plan_stats stats;
@@ -446,7 +411,7 @@ static void test_failure(void **state)
 	    "'f1.com'}",
 	    NULL};
 	struct test_http_server *srv = test_http_start(failing_attio, NULL);
-	struct ferry_attio *a = client(test_http_url(srv), 1);
+	struct ferry_attio *a = test_attio_client(test_http_url(srv), 1);
 	struct ferry_workspace *ws = workspace("plan_dest_failure");
 	struct ferry_mapfile *m = mapping(company_mapping);
 	struct ferry_plan_stats stats;
@@ -497,10 +462,10 @@ static void test_failure(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_matched, sandbox_up,
-	                                    sandbox_down),
-	    cmocka_unit_test_setup_teardown(test_paging, sandbox_up,
-	                                    sandbox_down),
+	    cmocka_unit_test_setup_teardown(test_matched, test_attio_up,
+	                                    test_attio_down),
+	    cmocka_unit_test_setup_teardown(test_paging, test_attio_up,
+	                                    test_attio_down),
 	    cmocka_unit_test(test_failure),
 	};
 

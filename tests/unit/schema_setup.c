@@ -653,42 +653,6 @@ static void test_conflicts_and_objects(void **state)
  * Applying, against the sandbox.
  */
 
-static struct test_sandbox sb;
-
-static int sandbox_up(void **state)
-{
-	static const char *const extra[] = {"--write-rate", "0", "--read-rate",
-	                                    "0", NULL};
-
-	FERRY_UNUSED(state);
-	return test_sandbox_start(&sb, "attio", extra);
-}
-
-static int sandbox_down(void **state)
-{
-	FERRY_UNUSED(state);
-	test_sandbox_stop(&sb);
-	return 0;
-}
-
-static struct ferry_attio *client(const char *url, int attempts)
-{
-	struct ferry_attio *a = NULL;
-	struct ferry_http_opts o;
-
-	memset(&o, 0, sizeof(o));
-	o.base_url = url;
-	o.token = TEST_SANDBOX_TOKEN;
-	o.name = "Attio";
-	o.max_attempts = attempts;
-	o.backoff_base_ms = 5;
-	o.backoff_max_ms = 10;
-	o.write_rate = 1e6;
-	o.read_rate = 1e6;
-	assert_int_equal(ferry_attio_new(&a, &o), 0);
-	return a;
-}
-
 static const char apply_yaml[] =
     "version: 1\n"
     "objects:\n"
@@ -769,7 +733,7 @@ static json_t *plan_live(struct ferry_attio *a, struct ferry_mapfile *m)
 static void test_apply_sandbox(void **state)
 {
 	struct ferry_mapfile *m = mapping(apply_yaml);
-	struct ferry_attio *a = client(sb.url, 2);
+	struct ferry_attio *a = test_attio_client(test_attio_sb.url, 2);
 	struct ferry_schema_setup_result r;
 	struct seen seen;
 	json_t *doc, *again, *got = NULL;
@@ -858,7 +822,7 @@ static void test_archived_and_refused(void **state)
 	    "  Account.Rating:\n"
 	    "    values: {Hot: Hot, Warm: Warm}\n";
 	struct ferry_mapfile *m = mapping(yaml);
-	struct ferry_attio *a = client(sb.url, 2);
+	struct ferry_attio *a = test_attio_client(test_attio_sb.url, 2);
 	struct ferry_schema_setup_result r;
 	struct seen seen;
 	json_t *doc, *bad;
@@ -1018,7 +982,7 @@ static void test_partial_failure_then_resume(void **state)
 {
 	struct fake f = {json_object(), 0, 4, 0, false};
 	struct test_http_server *srv = test_http_start(fake_attio, &f);
-	struct ferry_attio *a = client(test_http_url(srv), 1);
+	struct ferry_attio *a = test_attio_client(test_http_url(srv), 1);
 	json_t *changes = fake_changes();
 	struct ferry_schema_setup_result r;
 	struct seen seen;
@@ -1060,7 +1024,7 @@ static void test_dependents_skipped(void **state)
 {
 	struct fake f = {json_object(), 0, 0, 0, true};
 	struct test_http_server *srv = test_http_start(fake_attio, &f);
-	struct ferry_attio *a = client(test_http_url(srv), 1);
+	struct ferry_attio *a = test_attio_client(test_http_url(srv), 1);
 	json_t *changes = fake_changes();
 	struct ferry_schema_setup_result r;
 	struct seen seen;
@@ -1088,7 +1052,7 @@ static void test_stops(void **state)
 {
 	struct fake f = {json_object(), 0, 0, 401, false};
 	struct test_http_server *srv = test_http_start(fake_attio, &f);
-	struct ferry_attio *a = client(test_http_url(srv), 1);
+	struct ferry_attio *a = test_attio_client(test_http_url(srv), 1);
 	json_t *changes = fake_changes(), *bad;
 	struct ferry_schema_setup_result r;
 
@@ -1103,7 +1067,7 @@ static void test_stops(void **state)
 	ferry_attio_free(a);
 	test_http_stop(srv);
 
-	a = client("http://127.0.0.1:1", 1);
+	a = test_attio_client("http://127.0.0.1:1", 1);
 	assert_int_equal(ferry_schema_setup_apply(a, changes, NULL, NULL, &r),
 	                 FERRY_ECONN);
 	assert_non_null(strstr(ferry_error_last(), "create object invoices"));
@@ -1137,6 +1101,6 @@ int main(void)
 	};
 	int failed = cmocka_run_group_tests(plan_tests, NULL, NULL);
 
-	return failed +
-	       cmocka_run_group_tests(sandbox_tests, sandbox_up, sandbox_down);
+	return failed + cmocka_run_group_tests(sandbox_tests, test_attio_up,
+	                                       test_attio_down);
 }

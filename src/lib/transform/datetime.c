@@ -41,20 +41,6 @@ static int days_in_month(int y, int m)
 	return m == 2 && is_leap(y) ? 29 : days[m - 1];
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 {
 	int64_t era, doe, yoe, doy, mp;
@@ -283,7 +269,7 @@ static int ctx_zone(int *minutes, bool *found, const struct ferry_tx_ctx *ctx,
 /* Moves `w` to UTC by its offset; false if that leaves years 1-9999. */
 static bool to_utc(struct when *w, int offset)
 {
-	int64_t days = days_from_civil(w->y, w->mo, w->d), y;
+	int64_t days = ferry_clock_days_from_civil(w->y, w->mo, w->d), y;
 	int64_t secs = days * 86400 + w->h * 3600 + w->mi * 60 + w->s -
 	               (int64_t)offset * 60;
 	int64_t day = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
