@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # demo.sh: a whole migration of the bundled sample org (examples/sample-org)
-# into the local Attio sandbox: init, extract, analyze, run, status. The sandbox
+# into the local Attio sandbox: init, extract, analyze, plan, run, status.
+# Between analyze and plan, scripts/prepare_mapping.py does what a person
+# would: owners for the draft mapping, and the attributes it writes created
+# in the sandbox. The sandbox
 # keeps its records in demo/attio.db, so running the demo again shows the
 # second run writing nothing new. `make demo-clean` starts over.
 set -euo pipefail
@@ -43,6 +46,12 @@ echo "== ferry extract"
 echo
 echo "== ferry analyze"
 "$ferry" -C "$ws" analyze
+echo
+echo "== mapping.yaml: owners to a sandbox member; the attributes it writes created in the sandbox"
+python3 "$root/scripts/prepare_mapping.py" "$ws" "$url"
+echo
+echo "== ferry plan"
+"$ferry" -C "$ws" plan
 echo
 echo "== ferry run"
 status=0

@@ -25,6 +25,11 @@ sed -i -e "s|^  path: .*|  path: $work/export|" -e "s|^  base_url: .*|  base_url
 	-e "s|^  write_rate: .*|  write_rate: 200|" -e "s|^  read_rate: .*|  read_rate: 400|" \
 	"$work/ws/ferry.yaml"
 "$ferry" -C "$work/ws" extract >/dev/null
+# What a person does before the first run: the draft mapping, its owners
+# and the sandbox's attributes, then the plan the runs execute.
+"$ferry" -C "$work/ws" analyze --offline >/dev/null
+python3 "$root/scripts/prepare_mapping.py" "$work/ws" "$url"
+"$ferry" -C "$work/ws" plan >/dev/null
 
 for r in $(seq 1 "$rounds"); do
 	"$ferry" -C "$work/ws" run >/dev/null 2>&1 &
@@ -45,6 +50,8 @@ acc, con = status["Account"], status["Contact"]
 for o in (acc, con):
     assert o["pending"] == 0 and o["not_run"] == 0 and o["failed"] == 0, o
     assert o["written"] + o["merged"] + o["skipped"] == o["staged"], o
+for slug, dups in stats.get("duplicates", {}).items():
+    assert not dups, ("duplicate values", slug, dups)
 got_c = stats["records_per_object"]["companies"]
 got_p = stats["records_per_object"]["people"]
 assert got_c == acc["written"], ("companies", got_c, acc["written"])

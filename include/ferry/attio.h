@@ -59,6 +59,80 @@ int ferry_attio_schema(json_t **out, struct ferry_attio *a,
                        const char *const *objects);
 
 /*
+ * Writes as requests for the multi handle (multi.h): each builder gives
+ * the method, the path and the exact JSON body (compact, keys sorted, so
+ * one record always gives the same bytes and the same payload hash), and
+ * each reader turns an answer into a ferry_attio_result or the "data" of
+ * a listing. Shapes as in the Attio reference (§5, §6, §7.1, §7.2).
+ * attio_write.c.
+ */
+struct ferry_attio_request {
+	const char *method;        /* "PUT", "PATCH", "POST", "GET" */
+	enum ferry_http_class cls; /* queries are POSTs counted as reads */
+	struct ferry_buf path;     /* "/v2/objects/companies/records?..." */
+	char *body;                /* JSON text, or NULL (GET) */
+};
+void ferry_attio_request_release(struct ferry_attio_request *r);
+
+/* PUT /v2/objects/{object}/records?matching_attribute={attr}
+ * {"data":{"values":values}}: the assert (upsert). */
+int ferry_attio_req_assert(struct ferry_attio_request *r, const char *object,
+                           const char *matching_attribute,
+                           const json_t *values);
+/* PATCH /v2/objects/{object}/records/{record_id} {"data":{"values":...}}:
+ * updates the record; multiselect values are added to the ones there. */
+int ferry_attio_req_update(struct ferry_attio_request *r, const char *object,
+                           const char *record_id, const json_t *values);
+/* POST /v2/objects/{object}/records {"data":{"values":...}}: a create,
+ * which is not idempotent (the caller makes it findable). */
+int ferry_attio_req_create(struct ferry_attio_request *r, const char *object,
+                           const json_t *values);
+/* POST /v2/objects/{object}/records/query {"filter","limit","offset"}. */
+int ferry_attio_req_query(struct ferry_attio_request *r, const char *object,
+                          const json_t *filter, int limit, int offset);
+/* POST /v2/notes {"data":{"parent_object","parent_record_id","title",
+ * "format","content","created_at"}}; `created_at` may be NULL (now). */
+int ferry_attio_req_note(struct ferry_attio_request *r,
+                         const char *parent_object,
+                         const char *parent_record_id, const char *title,
+                         const char *format, const char *content,
+                         const char *created_at);
+/* GET /v2/notes?parent_object=&parent_record_id=&limit=&offset= */
+int ferry_attio_req_notes_of(struct ferry_attio_request *r,
+                             const char *parent_object,
+                             const char *parent_record_id, int limit,
+                             int offset);
+/* POST /v2/tasks {"data":{"content","format":"plaintext","deadline_at",
+ * "is_completed","linked_records","assignees"}}: `deadline_at` NULL is
+ * null; linked_records and assignees are arrays in Attio's write forms. */
+int ferry_attio_req_task(struct ferry_attio_request *r, const char *content,
+                         const char *deadline_at, bool is_completed,
+                         const json_t *linked_records, const json_t *assignees);
+/* GET /v2/tasks?linked_object=&linked_record_id=&limit=&offset= (the
+ * link NULL: every task). */
+int ferry_attio_req_tasks_of(struct ferry_attio_request *r,
+                             const char *linked_object,
+                             const char *linked_record_id, int limit,
+                             int offset);
+/* PUT /v2/lists/{list}/entries {"data":{"parent_record_id",
+ * "parent_object","entry_values"}}: the entry asserted by its parent. */
+int ferry_attio_req_entry(struct ferry_attio_request *r, const char *list,
+                          const char *parent_object,
+                          const char *parent_record_id,
+                          const json_t *entry_values);
+
+/* What a write's answer says: a 2xx fills res->record_id with data.id's
+ * `id_key` ("record_id", "note_id", "task_id", "entry_id"); any other
+ * status fills res->code and res->message with Attio's (or ferry's words
+ * for a body of another shape). Returns 0 when the write took (2xx with
+ * an id), FERRY_EINVALID otherwise; res is filled either way. */
+int ferry_attio_parse_written(struct ferry_attio_result *res, long status,
+                              const char *body, size_t len, const char *id_key);
+/* The "data" array of a 2xx listing (a query, notes, tasks): *out is the
+ * caller's. FERRY_EINVALID when the body has no such array. */
+int ferry_attio_parse_list(json_t **out, const char *body, size_t len);
+
+/*
  * Schema administration (attio_admin.c), for schema setup
  * (schema_setup.h): objects, attributes, select options, statuses and
  * lists made through the API (reference §2, §3.2, §6). Each returns 0

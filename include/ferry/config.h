@@ -49,6 +49,9 @@ struct ferry_config {
 	double dest_write_rate; /* writes per second, default 25 */
 	double dest_read_rate;  /* reads per second, default 100 */
 	int64_t dest_record_limit; /* the plan's record cap; 0: unknown */
+	/* `ferry run` halts when more than this fraction of the last 200
+	 * writes were refused; default 0.2, 1: never. */
+	double dest_halt_error_rate;
 
 	char *credentials_file; /* optional NAME=value file, mode 0600 */
 };

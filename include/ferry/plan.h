@@ -164,4 +164,26 @@ int ferry_plan_records(struct ferry_workspace *ws,
                        const struct ferry_plan_ref *refs, size_t n,
                        struct ferry_plan_stats *stats);
 
+/*
+ * What the load (load.h) asks of the plan.
+ */
+
+/* A record Attio refused goes back to the conflict queue: its decision
+ * becomes held with the one reason `reason` ({"field", "code", "message",
+ * "release"}), until a re-plan (`ferry queue retry`, `ferry plan`) decides
+ * it again. An audit event (stage "load", event "held"). FERRY_ENOTFOUND
+ * when the record has no decision. */
+int ferry_plan_hold(struct ferry_workspace *ws, const char *object,
+                    const char *source_id, const json_t *reason);
+
+/* What a whole plan was made from, as 64 hex digits: SHA-256 over the
+ * bytes of mapping.yaml (at `mapping_path`; a missing file counts as
+ * empty) and the staging (each completely staged object with its count
+ * and when it was staged). A whole plan keeps it in the workspace's meta
+ * under FERRY_PLAN_FINGERPRINT_KEY; `ferry run` plans again first when
+ * the two differ. */
+#define FERRY_PLAN_FINGERPRINT_KEY "plan.fingerprint"
+int ferry_plan_fingerprint(struct ferry_workspace *ws, const char *mapping_path,
+                           char out[65]);
+
 #endif

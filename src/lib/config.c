@@ -16,6 +16,7 @@
 #define CONFIG_MAX         ((size_t)1024 * 1024)
 #define DEFAULT_WRITE_RATE 25.0
 #define DEFAULT_READ_RATE  100.0
+#define DEFAULT_HALT_RATE  0.2
 
 static const char default_config[] =
     "# ferry.yaml: what this migration moves, from where, to where.\n"
@@ -45,6 +46,9 @@ static const char default_config[] =
     "  # Attio allows 25 writes/s and 100 reads/s per workspace.\n"
     "  write_rate: 25\n"
     "  read_rate: 100\n"
+    "  # `ferry run` halts when more than this fraction of the last 200\n"
+    "  # writes were refused (the refused records wait in the queue).\n"
+    "  halt_error_rate: 0.2\n"
     "  # Your Attio plan's record limit, if it has one (analyze warns).\n"
     "  # record_limit: 100000\n"
     "\n"
@@ -101,11 +105,12 @@ enum dest_key {
 	DST_TOKEN_ENV,
 	DST_WRITE,
 	DST_READ,
-	DST_RECORD_LIMIT
+	DST_RECORD_LIMIT,
+	DST_HALT_RATE
 };
 static const char *const dest_keys[] = {
-    "type",      "base_url",     "token_env", "write_rate",
-    "read_rate", "record_limit", NULL};
+    "type",      "base_url",     "token_env",       "write_rate",
+    "read_rate", "record_limit", "halt_error_rate", NULL};
 static const char *const sf_auth_modes[] = {
     "client_credentials", "refresh_token", "jwt",
     "access_token",       "password",      NULL};
@@ -312,6 +317,28 @@ static int set_rate(double *out, struct loader *ld, const char *name,
 		                       "%s:%zu: '%s' must be a positive number "
 		                       "(requests per second), not '%.80s'",
 		                       ld->path, line_of(node), name, v);
+	*out = d;
+	return 0;
+}
+
+/* A fraction in (0, 1]: 1 never halts (every outcome a failure is not
+ * over 100%). */
+static int set_fraction(double *out, struct loader *ld, const char *name,
+                        const yaml_node_t *node)
+{
+	const char *v;
+	double d;
+	int error;
+
+	if ((error = scalar(&v, ld, name, node)) < 0)
+		return error;
+	if (ferry_parse_double(v, &d) < 0 || !isfinite(d) || d <= 0 || d > 1)
+		return ferry_error_set(
+		    FERRY_ECONFIG,
+		    "%s:%zu: '%s' must be a fraction above 0 "
+		    "and at most 1 (0.2: halt when over 20%% "
+		    "of the last writes fail), not '%.80s'",
+		    ld->path, line_of(node), name, v);
 	*out = d;
 	return 0;
 }
@@ -633,6 +660,9 @@ static int on_destination(struct loader *ld, int key, yaml_node_t *value)
 	case DST_READ:
 		return set_rate(&cfg->dest_read_rate, ld,
 		                "destination.read_rate", value);
+	case DST_HALT_RATE:
+		return set_fraction(&cfg->dest_halt_error_rate, ld,
+		                    "destination.halt_error_rate", value);
 	}
 	return 0;
 }
@@ -800,6 +830,7 @@ int ferry_config_load(struct ferry_config **out, const char *path)
 	cfg->path = ferry_xstrdup(path);
 	cfg->dest_write_rate = DEFAULT_WRITE_RATE;
 	cfg->dest_read_rate = DEFAULT_READ_RATE;
+	cfg->dest_halt_error_rate = DEFAULT_HALT_RATE;
 	ferry_buf_init(&text, CONFIG_MAX);
 	if ((error = read_file(&text, path)) < 0)
 		goto done;

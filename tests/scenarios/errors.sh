@@ -38,6 +38,15 @@ cp "$tmp/ferry.yaml.good" "$ws/ferry.yaml"
 
 expect_exit 0 "$FERRY_BIN" -C "$ws" extract
 
+# No mapping, then no plan: each says what to run first.
+unset ATTIO_API_TOKEN
+expect_exit 4 "$FERRY_BIN" -C "$ws" run
+expect_output "run 'ferry analyze'"
+expect_exit 0 "$FERRY_BIN" -C "$ws" analyze --offline
+expect_exit 4 "$FERRY_BIN" -C "$ws" run
+expect_output "run 'ferry plan' first"
+expect_exit 0 "$FERRY_BIN" -C "$ws" plan --offline
+
 # A missing credential names the variable to set.
 unset ATTIO_API_TOKEN
 expect_exit 4 "$FERRY_BIN" -C "$ws" run

@@ -59,6 +59,20 @@ make_workspace() {
 		-e "s|^  write_rate: .*|  write_rate: $rate|" "$dir/ferry.yaml"
 }
 
+# prepare_plan DIR: what a person does between extract and run: analyze
+# drafts mapping.yaml, scripts/prepare_mapping.py gives every unmatched
+# owner a sandbox member and creates in the sandbox the attributes the
+# mapping writes (what schema setup will do), and `ferry plan` decides.
+prepare_plan() {
+	local dir=$1
+	"$FERRY_BIN" -C "$dir" analyze --offline >"$tmp/analyze.out" 2>&1 ||
+		fail "analyze: $(cat "$tmp/analyze.out")"
+	python3 "$FERRY_SOURCE_DIR/scripts/prepare_mapping.py" "$dir" "${url:-}" ||
+		fail "preparing mapping.yaml and the sandbox's attributes"
+	"$FERRY_BIN" -C "$dir" plan >"$tmp/plan.out" 2>&1 ||
+		fail "plan: $(cat "$tmp/plan.out")"
+}
+
 # sandbox_stat KEY: a number from the sandbox's /__sandbox/stats.
 sandbox_stat() {
 	curl -sf -H "Authorization: Bearer $FERRY_SANDBOX_TOKEN" \

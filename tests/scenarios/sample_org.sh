@@ -1,6 +1,8 @@
-# sample_org.sh: the whole first slice on the bundled sample org: every
-# staged record gets exactly one outcome, the sandbox holds one record per
-# distinct domain and email, and a second run writes nothing at all.
+# sample_org.sh: the whole flow on the bundled sample org (extract,
+# analyze, plan, run): every staged record gets exactly one outcome, the
+# sandbox holds one record per distinct domain and email, a second run
+# (after a new extract, so it plans again first) writes nothing at all,
+# and a run without its ledger duplicates nothing.
 . "$(dirname "$0")/lib.sh"
 
 start_sandbox
@@ -11,23 +13,34 @@ export ATTIO_API_TOKEN=$FERRY_SANDBOX_TOKEN
 expect_exit 0 "$FERRY_BIN" -C "$ws" extract
 expect_output "Account +[0-9]+ records"
 
+# No plan, no run.
+expect_exit 4 "$FERRY_BIN" -C "$ws" run
+expect_output "run 'ferry analyze'"
+prepare_plan "$ws"
+
 expect_exit 0 "$FERRY_BIN" -C "$ws" run --json
 echo "$out" >"$tmp/run1.json"
 expect_exit 0 "$FERRY_BIN" -C "$ws" status --json
 echo "$out" >"$tmp/status1.json"
 
 # Every staged record accounted for: staged = written + merged + skipped +
-# failed, nothing pending, nothing not run; and the sandbox holds exactly
-# the distinct destination records the ledger says were written.
+# failed (held records are skipped in the ledger, "held: ..."), nothing
+# pending, nothing not run; the run's own counts agree with the plan's;
+# and the sandbox holds exactly the distinct destination records the
+# ledger says were written.
 python3 - "$tmp/status1.json" "$tmp/run1.json" <<'PY' || fail "accounting"
 import json, sys
 status = json.load(open(sys.argv[1]))
 run = json.load(open(sys.argv[2]))
 objs = {o["object"]: o for o in status["objects"]}
+ran = {o["object"]: o for o in run["objects"]}
 for name in ("Account", "Contact"):
-    o = objs[name]
+    o, r = objs[name], ran[name]
     total = o["written"] + o["merged"] + o["skipped"] + o["failed"]
     assert o["staged"] == total, (name, o)
+    assert r["staged"] == r["to_write"] + r["merged"] + r["held"] + r["skipped"], r
+    assert r["to_write"] == r["written"] + r["unchanged"] + r["failed"], r
+    assert r["written"] == o["written"] and r["held"] > 0, (r, o)
     assert o["pending"] == 0 and o["not_run"] == 0, o
     assert o["written"] > 0 and o["merged"] > 0 and o["skipped"] > 0, o
     assert o["failed"] == 0, o
@@ -47,13 +60,16 @@ written_contacts=$(python3 -c "import json; print([o for o in json.load(open('$t
 [ "$people" -eq "$written_contacts" ] ||
 	fail "sandbox has $people people, ledger says $written_contacts written"
 
-# The second run: nothing new, no call that writes.
+# The second run: a new extract (the plan is planned again first), nothing
+# new, no call that writes.
 writes_before=$(sandbox_stat writes)
 expect_exit 0 "$FERRY_BIN" -C "$ws" extract
 expect_exit 0 "$FERRY_BIN" -C "$ws" run --json
 python3 -c "
 import json, sys
 run = json.loads(sys.argv[1])
+assert run['replanned'], run
+assert run['requests']['sent'] == 0, run
 assert all(o['written'] == 0 for o in run['objects']), run
 assert sum(o['unchanged'] for o in run['objects']) > 0, run
 " "$out" || fail "second run wrote records: $out"
@@ -62,10 +78,12 @@ assert sum(o['unchanged'] for o in run['objects']) > 0, run
 [ "$(sandbox_stat records_per_object.companies)" -eq "$companies" ] ||
 	fail "companies duplicated"
 
-# Even with the ledger lost, asserts create no duplicate.
+# Even with the ledger lost, asserts create no duplicate (the plan, made
+# online, also matches the records already there: updated, not created).
 rm -rf "$ws/.ferry"
 expect_exit 0 "$FERRY_BIN" init "$ws"
 expect_exit 0 "$FERRY_BIN" -C "$ws" extract
+expect_exit 0 "$FERRY_BIN" -C "$ws" plan
 expect_exit 0 "$FERRY_BIN" -C "$ws" run
 [ "$(sandbox_stat records_per_object.companies)" -eq "$companies" ] ||
 	fail "a run without a ledger duplicated companies"
@@ -79,4 +97,4 @@ data = open('$FERRY_SOURCE_DIR/examples/sample-org/Account.csv', encoding='utf-8
 print(next(csv.DictReader(io.StringIO(data)))['Id'])")
 expect_exit 0 "$FERRY_BIN" -C "$ws" audit --record "$acct"
 expect_output "$acct"
-echo "ok: sample org migrated, re-run wrote nothing"
+echo "ok: sample org planned and migrated, re-run wrote nothing"

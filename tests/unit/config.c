@@ -56,6 +56,7 @@ static void test_default_file(void **state)
 	assert_string_equal(cfg->dest_token_env, FERRY_ATTIO_DEFAULT_TOKEN_ENV);
 	assert_true(cfg->dest_write_rate == 25.0);
 	assert_true(cfg->dest_read_rate == 100.0);
+	assert_true(cfg->dest_halt_error_rate == 0.2);
 	assert_null(cfg->credentials_file);
 	ferry_config_free(cfg);
 	ferry_config_free(NULL);
@@ -84,6 +85,7 @@ static void test_minimal_file_gets_defaults(void **state)
 	assert_string_equal(cfg->dest_token_env, "ATTIO_API_TOKEN");
 	assert_true(cfg->dest_write_rate == 2.5);
 	assert_true(cfg->dest_read_rate == 100.0);
+	assert_true(cfg->dest_halt_error_rate == 0.2);
 	ferry_config_free(cfg);
 	free(dir);
 }
@@ -130,6 +132,11 @@ static void test_bad_values(void **state)
 	snprintf(text, sizeof(text), "%s  read_rate: -3\n", head);
 	expect_error(text, "ferry.yaml:7: 'destination.read_rate' must be a "
 	                   "positive number");
+	snprintf(text, sizeof(text), "%s  halt_error_rate: 1.5\n", head);
+	expect_error(text, "ferry.yaml:7: 'destination.halt_error_rate' must "
+	                   "be a fraction above 0 and at most 1");
+	snprintf(text, sizeof(text), "%s  halt_error_rate: 0\n", head);
+	expect_error(text, "ferry.yaml:7: 'destination.halt_error_rate' must");
 	snprintf(text, sizeof(text), "%s  write_rate: [1, 2]\n", head);
 	expect_error(text, "ferry.yaml:7: 'destination.write_rate' must be a "
 	                   "single value");

@@ -452,6 +452,7 @@ static int plan_go(struct ferry_workspace *ws, const struct ferry_mapfile *m,
 	struct staged_list list;
 	struct plan pl;
 	sqlite3_stmt *st = NULL;
+	char fp[65];
 	size_t i;
 	int error, d;
 
@@ -487,7 +488,12 @@ static int plan_go(struct ferry_workspace *ws, const struct ferry_mapfile *m,
 		    (error = plan_all(&pl)) < 0)
 			goto done;
 	} else if ((error = pl_dedup(&pl)) < 0 || (error = plan_all(&pl)) < 0 ||
-	           (error = pl_store_prune(&pl)) < 0) {
+	           (error = pl_store_prune(&pl)) < 0 ||
+	           (error = ferry_plan_fingerprint(ws, m->path, fp)) < 0 ||
+	           (error = ferry_workspace_meta_set(
+	                ws, FERRY_PLAN_FINGERPRINT_KEY, fp)) < 0) {
+		/* The fingerprint says what this whole plan was made from:
+		 * `ferry run` plans again when it no longer matches. */
 		goto done;
 	}
 	for (i = 0; i < stats.n_objects; i++) {
