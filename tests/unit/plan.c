@@ -1324,6 +1324,42 @@ static int on_top(const char *field, const char *code, const char *message,
 	return 0;
 }
 
+/* A national phone number with no country anywhere: held, and the
+ * release names the mapping's default_country, not the record. */
+static void test_phone_no_country_release(void **state)
+{
+	static const char *const contacts[] = {
+	    "{'Id': '003000000000001AAA', 'Email': 'ada@acme.com', 'Phone': "
+	    "'(415) 555-0100'}",
+	    NULL};
+	struct ferry_workspace *ws = open_fresh("plan-phone-country", NULL);
+	struct ferry_mapfile *m =
+	    mapping("version: 1\n"
+	            "objects:\n"
+	            "  Contact:\n"
+	            "    to: people\n"
+	            "    match: email_addresses\n"
+	            "    fields:\n"
+	            "      Email: {to: email_addresses, type: email}\n"
+	            "      Phone: {to: phone_numbers, type: phone}\n");
+	struct ferry_plan_stats s;
+	json_t *r;
+
+	(void)state;
+	stage(ws, "Contact", contacts);
+	plan(ws, m, NULL, &s);
+	r = expect(ws, "Contact", "003000000000001AAA", "held",
+	           "phone_no_country");
+	assert_non_null(strstr(
+	    str(with_code(json_object_get(r, "reasons"), "phone_no_country"),
+	        "release"),
+	    "options.default_country"));
+	json_decref(r);
+	ferry_plan_stats_release(&s);
+	ferry_mapfile_free(m);
+	ferry_workspace_free(ws);
+}
+
 static void test_top_reasons(void **state)
 {
 	struct ferry_workspace *ws = golden_workspace("plan-top");
@@ -1368,6 +1404,7 @@ int main(void)
 	    cmocka_unit_test(test_dedup_rules),
 	    cmocka_unit_test(test_stopped),
 	    cmocka_unit_test(test_activities_links_comments),
+	    cmocka_unit_test(test_phone_no_country_release),
 	    cmocka_unit_test(test_top_reasons),
 	};
 

@@ -43,12 +43,25 @@ static tx_fn transform_of(enum ferry_mapfile_type t)
 	}
 }
 
+/* What releases a record held for a value its transform refused: most
+ * need the value fixed; a phone with no country needs the mapping to say
+ * which country national numbers are in. */
+static const char *release_of(const char *code)
+{
+	if (!strcmp(code, "phone_no_country"))
+		return "set options.default_country (or the field's "
+		       "country_field) in mapping.yaml, then `ferry queue "
+		       "retry --code phone_no_country`; or set an override "
+		       "with `ferry queue edit`";
+	return PL_RELEASE_VALUE;
+}
+
 /* A transform's note or reason, kept with the record. */
 static void tx_outcome(struct pl_rec *rec, const char *field,
                        const struct ferry_tx_reason *why, bool failed)
 {
 	if (failed)
-		pl_reason(rec->reasons, field, why->code, PL_RELEASE_VALUE,
+		pl_reason(rec->reasons, field, why->code, release_of(why->code),
 		          "%s", why->message);
 	else if (why->code[0])
 		pl_reason(rec->notes, field, why->code, NULL, "%s",
@@ -218,7 +231,7 @@ static int one_value(struct plan *pl, struct pl_rec *rec, size_t i,
 	memset(&why, 0, sizeof(why));
 	rc = tx(&out, v, &ctx, &why);
 	if (rc == FERRY_EINVALID && kept) {
-		pl_reason(rec->reasons, f->name, why.code, PL_RELEASE_VALUE,
+		pl_reason(rec->reasons, f->name, why.code, release_of(why.code),
 		          "%s%s", why.message, from);
 		return 0;
 	}
