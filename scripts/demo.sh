@@ -2,9 +2,9 @@
 # demo.sh: a whole migration of the bundled sample org (examples/sample-org)
 # into the local Attio sandbox: init, extract, analyze, plan, run, status.
 # Between analyze and plan, scripts/prepare_mapping.py does what a person
-# would: owners for the draft mapping, and the attributes it writes created
-# in the sandbox. The sandbox
-# keeps its records in demo/attio.db, so running the demo again shows the
+# would: owners for the draft mapping. `ferry run --yes` makes the
+# attributes the mapping writes in the sandbox first (schema setup), then
+# writes the records. The sandbox keeps its records in demo/attio.db, so running the demo again shows the
 # second run writing nothing new. `make demo-clean` starts over.
 set -euo pipefail
 build=${1:-build}
@@ -47,15 +47,15 @@ echo
 echo "== ferry analyze"
 "$ferry" -C "$ws" analyze
 echo
-echo "== mapping.yaml: owners to a sandbox member; the attributes it writes created in the sandbox"
-python3 "$root/scripts/prepare_mapping.py" "$ws" "$url"
+echo "== mapping.yaml: owners to a sandbox member, national phones read as US ones"
+python3 "$root/scripts/prepare_mapping.py" "$ws"
 echo
 echo "== ferry plan"
 "$ferry" -C "$ws" plan
 echo
-echo "== ferry run"
+echo "== ferry run --yes (sets up the Attio schema the mapping needs, then writes)"
 status=0
-"$ferry" -C "$ws" run || status=$?
+"$ferry" -C "$ws" run --yes || status=$?
 echo
 echo "== ferry status"
 "$ferry" -C "$ws" status

@@ -1,33 +1,19 @@
 #!/usr/bin/env python3
 """prepare_mapping.py: what a person does between `ferry analyze` and
-`ferry plan`, done for the demo, the scenarios and the soak against the
-Attio sandbox:
+`ferry plan`, done for the demo, the scenarios, the bench and the soak
+against the Attio sandbox: in mapping.yaml, every record's owner that
+nobody matches goes to one sandbox member (owners.default for every object
+of the mapping), national phone numbers are read as US ones
+(options.default_country), and amounts are in US dollars (options.currency:
+schema setup creates each currency attribute with it). The attributes the mapping writes are made by
+ferry itself: `ferry run` (or `ferry schema --apply`) sets the workspace
+up first.
 
-1. mapping.yaml: every record's owner that nobody matches goes to one
-   sandbox member (owners.default for every object of the mapping), and
-   national phone numbers are read as US ones (options.default_country);
-2. with a base URL: the attributes mapping.yaml writes that the sandbox
-   lacks are created there, select attributes with the options of their
-   value tables (what ferry's schema setup will do).
-
-usage: prepare_mapping.py WORKSPACE [BASE_URL]   (token: $FERRY_SANDBOX_TOKEN)
+usage: prepare_mapping.py WORKSPACE
 """
-import json
 import os
 import re
 import sys
-import urllib.request
-
-# ferry's field types -> Attio attribute types (and multiselect).
-TYPES = {
-    "text": ("text", False), "number": ("number", False),
-    "currency": ("currency", False), "checkbox": ("checkbox", False),
-    "date": ("date", False), "timestamp": ("timestamp", False),
-    "select": ("select", False), "multiselect": ("select", True),
-    "domain": ("domain", True), "email": ("email-address", True),
-    "phone": ("phone-number", True), "location": ("location", False),
-    "owner": ("actor-reference", False),
-}
 
 
 def read_mapping(path):
@@ -71,60 +57,15 @@ def prepare_yaml(path, objects):
             "  table: {}\n  default: ada@ferry.test\n"
             "  default_for: [%s]" % names)
     if "default_country" not in text:
-        text += "options:\n  default_country: US\n"
+        text += "options:\n  default_country: US\n  currency: USD\n"
     open(path, "w", encoding="utf-8").write(text)
-
-
-def call(base, method, path, body=None):
-    token = os.environ.get("FERRY_SANDBOX_TOKEN", "ferry-sandbox-token")
-    req = urllib.request.Request(
-        base + path, method=method,
-        data=json.dumps(body).encode() if body is not None else None,
-        headers={"Authorization": "Bearer " + token,
-                 "Content-Type": "application/json"})
-    with urllib.request.urlopen(req) as r:
-        return json.load(r)
-
-
-def prepare_sandbox(base, objects, tables):
-    for obj in objects.values():
-        dest = obj["to"]
-        if dest in (None, "null", "notes", "tasks", "files", "links",
-                    "list_entries"):
-            continue
-        have = {a["api_slug"] for a in
-                call(base, "GET", "/v2/objects/%s/attributes" % dest)["data"]}
-        for f in obj["fields"]:
-            slug, kind = f.get("to"), f.get("type")
-            config = {}
-            if kind == "reference" and f.get("object"):
-                atype, multi = "record-reference", False
-                config = {"record_reference":
-                          {"allowed_objects": [f["object"].strip()]}}
-            elif kind in TYPES:
-                atype, multi = TYPES[kind]
-            else:
-                continue
-            if not slug or slug == "null" or slug in have:
-                continue
-            call(base, "POST", "/v2/objects/%s/attributes" % dest, {"data": {
-                "title": slug.replace("_", " ").title(), "description": None,
-                "api_slug": slug, "type": atype, "is_required": False,
-                "is_unique": False, "is_multiselect": multi,
-                "config": config}})
-            have.add(slug)
-            for title in dict.fromkeys(tables.get(f.get("values", ""), [])):
-                call(base, "POST", "/v2/objects/%s/attributes/%s/options"
-                     % (dest, slug), {"data": {"title": title}})
 
 
 def main():
     ws = sys.argv[1]
     path = os.path.join(ws, "mapping.yaml")
-    objects, tables = read_mapping(path)
+    objects, _ = read_mapping(path)
     prepare_yaml(path, objects)
-    if len(sys.argv) > 2:
-        prepare_sandbox(sys.argv[2], objects, tables)
 
 
 if __name__ == "__main__":

@@ -28,18 +28,18 @@ sed -i -e "s|^  path: .*|  path: $work/export|" -e "s|^  base_url: .*|  base_url
 # What a person does before the first run: the draft mapping, its owners
 # and the sandbox's attributes, then the plan the runs execute.
 "$ferry" -C "$work/ws" analyze --offline >/dev/null
-python3 "$root/scripts/prepare_mapping.py" "$work/ws" "$url"
+python3 "$root/scripts/prepare_mapping.py" "$work/ws"
 "$ferry" -C "$work/ws" plan >/dev/null
 
 for r in $(seq 1 "$rounds"); do
-	"$ferry" -C "$work/ws" run >/dev/null 2>&1 &
+	"$ferry" -C "$work/ws" run --yes >/dev/null 2>&1 &
 	pid=$!
 	sleep "0.$((RANDOM % 9 + 1))"
 	kill -9 $pid 2>/dev/null || true
 	wait $pid 2>/dev/null || true
 done
 echo "killed 'ferry run' $rounds times"
-"$ferry" -C "$work/ws" run >/dev/null
+"$ferry" -C "$work/ws" run --yes >/dev/null
 "$ferry" -C "$work/ws" status --json >"$work/status.json"
 curl -sf -H "Authorization: Bearer $FERRY_SANDBOX_TOKEN" "$url/__sandbox/stats" >"$work/stats.json"
 python3 - "$work/status.json" "$work/stats.json" <<'PY'

@@ -140,6 +140,23 @@ int ferry_plan_top_reasons(struct ferry_workspace *ws, const char *object,
                                      int64_t count, void *payload),
                            void *payload);
 
+/* The same for every object and decision at once, in one pass over the
+ * plan table (the plan page reads them all): groups come in object-name
+ * order, then by decision, then as above, at most `max` per object and
+ * decision. `planned_at` (when not NULL) gets the latest decision's
+ * planned_at ("" when there is none). */
+struct ferry_plan_reason_group {
+	const char *object;
+	enum ferry_plan_decision decision;
+	const char *field, *code, *message, *release;
+	int64_t count;
+};
+typedef int (*ferry_plan_reasons_fn)(const struct ferry_plan_reason_group *g,
+                                     void *payload);
+int ferry_plan_all_top_reasons(struct ferry_workspace *ws, int max,
+                               ferry_plan_reasons_fn cb, void *payload,
+                               char *planned_at, size_t planned_at_len);
+
 /*
  * Re-planning a few records (the conflict queue, queue.h).
  */

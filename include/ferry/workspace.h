@@ -17,7 +17,7 @@
 #define FERRY_WORKSPACE_DIR ".ferry"
 #define FERRY_WORKSPACE_DB  "state.db"
 /* The schema version this ferry writes. */
-#define FERRY_WORKSPACE_SCHEMA 8
+#define FERRY_WORKSPACE_SCHEMA 9
 
 struct ferry_workspace;
 
@@ -101,7 +101,13 @@ enum ferry_ledger_status {
 	FERRY_LEDGER_MERGED,      /* folded into another source record */
 	FERRY_LEDGER_SKIPPED,     /* not written by a rule: reason set */
 	FERRY_LEDGER_FAILED,      /* the destination rejected it: reason */
+	FERRY_LEDGER_HELD,        /* held by the plan (the conflict queue):
+	                             reason "held: ..." */
+	FERRY_LEDGER_ROLLED_BACK, /* ferry rollback undid the write */
+	FERRY_LEDGER_DELETED,     /* deleted in the source: ferry sync
+	                             removed what ferry had created */
 };
+#define FERRY_LEDGER_STATUSES 8
 const char *ferry_ledger_status_name(enum ferry_ledger_status s);
 
 struct ferry_ledger_row {
@@ -115,6 +121,18 @@ struct ferry_ledger_row {
 	int attempts;
 	int http_status; /* last HTTP status, 0 if none */
 	char updated_at[40];
+	/* What the write did at the destination ("" until written, or for a
+	 * row of a workspace older than schema 9):
+	 *   "created"  ferry made it (a record an assert or a create made, a
+	 *              note, a task, a list entry): rollback deletes it;
+	 *   "updated"  it was there before ferry's first write, whose values
+	 *              before are in ledger_prior: rollback restores them;
+	 *   "appended" a link added to a record (a reference appended):
+	 *              rollback takes the reference out again;
+	 *   "existed"  an assert found it there, but its values before were
+	 *              not captured (the plan did not see it): rollback
+	 *              leaves it and says so. */
+	char op[16];
 };
 
 /* FERRY_ENOTFOUND if there is no row. */
@@ -125,10 +143,22 @@ int ferry_ledger_get(struct ferry_ledger_row *out, struct ferry_workspace *ws,
 int ferry_ledger_put(struct ferry_workspace *ws,
                      const struct ferry_ledger_row *row);
 
+/* The values of a destination record before ferry's first write to it
+ * (the record's "values" as Attio answers them, for the attributes ferry
+ * writes). The first capture is kept: a later one (a re-run, a sync) is
+ * ignored, so rollback always restores what was there before ferry. */
+int ferry_ledger_prior_put(struct ferry_workspace *ws, const char *object,
+                           const char *source_id, const char *dest_object,
+                           const char *dest_id, const json_t *prior);
+/* *out (the caller's) the values captured; FERRY_ENOTFOUND when none. */
+int ferry_ledger_prior_get(json_t **out, struct ferry_workspace *ws,
+                           const char *object, const char *source_id);
+
 struct ferry_ledger_count {
 	char object[64];
 	int64_t staged;
-	int64_t by_status[5]; /* indexed by enum ferry_ledger_status */
+	int64_t
+	    by_status[FERRY_LEDGER_STATUSES]; /* by enum ferry_ledger_status */
 };
 /* Per staged object: the staged count and ledger rows by status, in
  * object-name order. `*out` is allocated (free()). */

@@ -130,6 +130,28 @@ json_t *ferry_cli_read_destination(struct ferry_cli *cli,
                                    const struct ferry_mapfile *m, bool quiet,
                                    struct ferry_attio **client_out);
 
+/* Asks a yes/no question on the terminal (stderr with --json, so the
+ * JSON on stdout stays whole); true only for "y" or "yes". */
+bool ferry_cli_confirm(bool json, const char *fmt, ...) FERRY_PRINTF(2, 3);
+
+/* Schema setup as a person sees it (schema_changes.c), for `ferry schema`
+ * and `ferry run`; `doc` is ferry_schema_setup_plan()'s. */
+/* The changes, problems and warnings, for a terminal. */
+void ferry_cli_schema_print(const json_t *doc, const char *workspace,
+                            const char *url);
+/* FERRY_ECONFIG, with a message, when problems block schema setup;
+ * `again` is the command to run once they are fixed. */
+int ferry_cli_schema_problems(const json_t *doc, bool json, const char *again);
+/* 0 when there is nothing to change, `yes` was given, or a person said
+ * yes on the terminal; otherwise an error saying nothing was changed
+ * (`how`: what to do without a terminal, e.g. "add --yes"). */
+int ferry_cli_schema_ask(const json_t *doc, const char *workspace, bool json,
+                         bool yes, const char *how);
+/* Makes the changes, printing each outcome (or adding "results" and
+ * "result" to `doc` with --json). ferry_schema_setup_apply()'s result. */
+int ferry_cli_schema_apply(struct ferry_attio *a, json_t *doc,
+                           const char *workspace, bool json);
+
 /* `ferry help <cmd>` and `ferry <cmd> --help`. */
 void ferry_cmd_print_help(FILE *f, const struct ferry_cmd *cmd);
 

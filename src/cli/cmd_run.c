@@ -11,6 +11,7 @@
 #include "ferry/load.h"
 #include "ferry/plan.h"
 #include "ferry/plan_report.h"
+#include "ferry/schema_setup.h"
 
 static volatile sig_atomic_t stop_requested;
 
@@ -171,23 +172,50 @@ static int planned(struct ferry_cli *cli)
 	return 0;
 }
 
-/* The Attio objects the mapping writes records to, NULL-terminated. */
-static const char **dest_objects(const struct ferry_mapfile *m)
+/* Schema setup before the first write: what the Attio workspace needs
+ * for mapping.yaml (custom objects, attributes, options, statuses,
+ * lists), shown and, once a person said yes (or --yes), made. *snap is
+ * then read again, so the loader knows the attributes just made. */
+static int setup_schema(struct ferry_cli *cli, struct ferry_attio *attio,
+                        const struct ferry_mapfile *m, const char *workspace,
+                        bool json, bool yes, json_t **snap, json_t **out)
 {
-	const char **list = ferry_xcalloc(m->n_objects + 1, sizeof(*list));
-	size_t i, j, n = 0;
+	json_t *doc = NULL, *again = NULL;
+	size_t n;
+	int error;
 
-	for (i = 0; i < m->n_objects; i++) {
-		const struct ferry_mapfile_object *o = &m->objects[i];
-
-		if (o->kind != FERRY_MF_RECORDS)
-			continue;
-		for (j = 0; j < n && strcmp(list[j], o->to); j++)
-			;
-		if (j == n)
-			list[n++] = o->to;
+	if ((error = ferry_schema_setup_plan(&doc, m, *snap)) < 0)
+		goto done;
+	n = json_array_size(json_object_get(doc, "changes"));
+	if (!json && (n || json_array_size(json_object_get(doc, "problems"))))
+		ferry_cli_schema_print(doc, workspace, cli->cfg->dest_base_url);
+	if ((error = ferry_cli_schema_problems(doc, json, "ferry run")) < 0 ||
+	    (error = ferry_cli_schema_ask(
+	         doc, workspace, json, yes,
+	         "review them with 'ferry schema', then run 'ferry run "
+	         "--yes' (or 'ferry schema --apply --yes')")) < 0 ||
+	    !n)
+		goto done;
+	if ((error = ferry_cli_schema_apply(attio, doc, workspace, json)) < 0) {
+		ferry_error_wrap(error, "schema setup (no record was written; "
+		                        "'ferry run' again finishes it)");
+		goto done;
 	}
-	return list;
+	if ((error = ferry_schema_setup_snapshot(&again, attio, m)) < 0) {
+		ferry_error_wrap(error, "reading the Attio workspace again "
+		                        "after schema setup");
+		goto done;
+	}
+	json_decref(*snap);
+	*snap = again;
+	if (!json)
+		printf("\n");
+done:
+	if (error < 0)
+		json_decref(doc);
+	else
+		*out = doc;
+	return error;
 }
 
 /* Plans again when mapping.yaml or the staging changed since the plan:
@@ -248,12 +276,15 @@ done:
 
 static const struct ferry_opt run_opts[] = {
     {"--json", NULL, "print the result as JSON"},
+    {"--yes", NULL,
+     "make the schema changes Attio needs without asking (for scripts)"},
     {NULL, NULL, NULL},
 };
 
 static int run_run(struct ferry_cli *cli)
 {
 	bool json = ferry_cli_flag(cli, "--json"), replanned = false;
+	bool yes = ferry_cli_flag(cli, "--yes");
 	struct ferry_buf token = FERRY_BUF_INIT, name = FERRY_BUF_INIT;
 	struct ferry_attio *attio = NULL;
 	struct ferry_mapfile *m = NULL;
@@ -261,8 +292,7 @@ static int run_run(struct ferry_cli *cli)
 	struct ferry_load_config lc;
 	struct ferry_http_opts ho;
 	struct run_view view;
-	const char **objects = NULL;
-	json_t *schema = NULL;
+	json_t *schema = NULL, *setup = NULL;
 	size_t i;
 	int error, code = FERRY_EXIT_OK;
 
@@ -273,12 +303,14 @@ static int run_run(struct ferry_cli *cli)
 	    (error = planned(cli)) < 0 ||
 	    (error = ferry_cli_open_attio(&attio, cli, &token, &name)) < 0)
 		goto fail;
-	objects = dest_objects(m);
-	if ((error = ferry_attio_schema(&schema, attio, objects)) < 0) {
+	if ((error = ferry_schema_setup_snapshot(&schema, attio, m)) < 0) {
 		ferry_error_wrap(error, "reading the Attio workspace's "
 		                        "attributes");
 		goto fail;
 	}
+	if ((error = setup_schema(cli, attio, m, name.len ? name.ptr : "?",
+	                          json, yes, &schema, &setup)) < 0)
+		goto fail;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if ((error = replan_if_stale(cli, m, schema, attio, &view, json,
@@ -309,6 +341,8 @@ static int run_run(struct ferry_cli *cli)
 	if (json) {
 		json_t *doc = summary_json(&report, replanned);
 
+		json_object_set(doc, "schema", setup);
+
 		json_dumpf(doc, stdout, JSON_INDENT(2));
 		printf("\n");
 		json_decref(doc);
@@ -328,7 +362,7 @@ fail:
 	code = ferry_cli_fail(cli, error);
 done:
 	ferry_load_report_release(&report);
-	free(objects);
+	json_decref(setup);
 	json_decref(schema);
 	ferry_mapfile_free(m);
 	ferry_attio_free(attio);
@@ -339,7 +373,7 @@ done:
 
 const struct ferry_cmd ferry_cmd_run = {
     .name = "run",
-    .usage = "run [--json]",
+    .usage = "run [--json] [--yes]",
     .summary = "Execute the plan: write its records to the destination",
     .help = "Writes what 'ferry plan' decided, object by object in the\n"
             "mapping's load order (parents before the records that point\n"

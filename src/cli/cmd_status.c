@@ -7,8 +7,9 @@
 /* The statuses whose rows carry reasons, in the order they are shown:
  * the ones not written first; written rows last, for their notes. */
 static const enum ferry_ledger_status with_reasons[] = {
-    FERRY_LEDGER_FAILED,  FERRY_LEDGER_SKIPPED, FERRY_LEDGER_MERGED,
-    FERRY_LEDGER_PENDING, FERRY_LEDGER_WRITTEN,
+    FERRY_LEDGER_FAILED,      FERRY_LEDGER_HELD,    FERRY_LEDGER_SKIPPED,
+    FERRY_LEDGER_MERGED,      FERRY_LEDGER_PENDING, FERRY_LEDGER_DELETED,
+    FERRY_LEDGER_ROLLED_BACK, FERRY_LEDGER_WRITTEN,
 };
 
 struct reasons {
@@ -61,18 +62,20 @@ static int print_text(struct ferry_cli *cli, struct ferry_ledger_count *c,
 	bool any = false, notes = false;
 	int error;
 
-	printf("%-16s %8s %8s %7s %8s %7s %8s %10s\n", "object", "staged",
-	       "written", "merged", "skipped", "failed", "pending", "not run");
+	printf("%-16s %8s %8s %7s %7s %8s %7s %8s %10s\n", "object", "staged",
+	       "written", "merged", "held", "skipped", "failed", "pending",
+	       "not run");
 	for (i = 0; i < n; i++)
-		printf("%-16s %8" PRId64 " %8" PRId64 " %7" PRId64 " %8" PRId64
-		       " %7" PRId64 " %8" PRId64 " %10" PRId64 "\n",
-		       c[i].object, c[i].staged,
-		       c[i].by_status[FERRY_LEDGER_WRITTEN],
-		       c[i].by_status[FERRY_LEDGER_MERGED],
-		       c[i].by_status[FERRY_LEDGER_SKIPPED],
-		       c[i].by_status[FERRY_LEDGER_FAILED],
-		       c[i].by_status[FERRY_LEDGER_PENDING],
-		       not_decided(&c[i]));
+		printf(
+		    "%-16s %8" PRId64 " %8" PRId64 " %7" PRId64 " %7" PRId64
+		    " %8" PRId64 " %7" PRId64 " %8" PRId64 " %10" PRId64 "\n",
+		    c[i].object, c[i].staged,
+		    c[i].by_status[FERRY_LEDGER_WRITTEN],
+		    c[i].by_status[FERRY_LEDGER_MERGED],
+		    c[i].by_status[FERRY_LEDGER_HELD],
+		    c[i].by_status[FERRY_LEDGER_SKIPPED],
+		    c[i].by_status[FERRY_LEDGER_FAILED],
+		    c[i].by_status[FERRY_LEDGER_PENDING], not_decided(&c[i]));
 	for (i = 0; i < n; i++) {
 		for (k = 0; k < FERRY_ARRAY_LEN(with_reasons); k++) {
 			enum ferry_ledger_status s = with_reasons[k];
@@ -109,14 +112,18 @@ static int print_json(struct ferry_cli *cli, struct ferry_ledger_count *c,
 
 	for (i = 0; i < n && !error; i++) {
 		json_t *o = json_pack(
-		    "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "object",
-		    c[i].object, "staged", (json_int_t)c[i].staged, "written",
-		    (json_int_t)c[i].by_status[FERRY_LEDGER_WRITTEN], "merged",
-		    (json_int_t)c[i].by_status[FERRY_LEDGER_MERGED], "skipped",
-		    (json_int_t)c[i].by_status[FERRY_LEDGER_SKIPPED], "failed",
-		    (json_int_t)c[i].by_status[FERRY_LEDGER_FAILED], "pending",
-		    (json_int_t)c[i].by_status[FERRY_LEDGER_PENDING], "not_run",
-		    (json_int_t)not_decided(&c[i]));
+		    "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		    "object", c[i].object, "staged", (json_int_t)c[i].staged,
+		    "written", (json_int_t)c[i].by_status[FERRY_LEDGER_WRITTEN],
+		    "merged", (json_int_t)c[i].by_status[FERRY_LEDGER_MERGED],
+		    "held", (json_int_t)c[i].by_status[FERRY_LEDGER_HELD],
+		    "rolled_back",
+		    (json_int_t)c[i].by_status[FERRY_LEDGER_ROLLED_BACK],
+		    "deleted", (json_int_t)c[i].by_status[FERRY_LEDGER_DELETED],
+		    "skipped", (json_int_t)c[i].by_status[FERRY_LEDGER_SKIPPED],
+		    "failed", (json_int_t)c[i].by_status[FERRY_LEDGER_FAILED],
+		    "pending", (json_int_t)c[i].by_status[FERRY_LEDGER_PENDING],
+		    "not_run", (json_int_t)not_decided(&c[i]));
 		json_t *why = json_object();
 
 		for (k = 0; k < FERRY_ARRAY_LEN(with_reasons) && !error; k++) {

@@ -13,7 +13,7 @@ export ATTIO_API_TOKEN=$FERRY_SANDBOX_TOKEN
 expect_exit 0 "$FERRY_BIN" -C "$ws" extract
 prepare_plan "$ws"
 
-"$FERRY_BIN" -C "$ws" run >"$tmp/run1.out" 2>&1 &
+"$FERRY_BIN" -C "$ws" run --yes >"$tmp/run1.out" 2>&1 &
 run_pid=$!
 sleep 1.5
 stop_sandbox

@@ -61,14 +61,14 @@ make_workspace() {
 
 # prepare_plan DIR: what a person does between extract and run: analyze
 # drafts mapping.yaml, scripts/prepare_mapping.py gives every unmatched
-# owner a sandbox member and creates in the sandbox the attributes the
-# mapping writes (what schema setup will do), and `ferry plan` decides.
+# owner a sandbox member, and `ferry plan` decides. The attributes the
+# mapping writes are made by `ferry run --yes` (schema setup).
 prepare_plan() {
 	local dir=$1
 	"$FERRY_BIN" -C "$dir" analyze --offline >"$tmp/analyze.out" 2>&1 ||
 		fail "analyze: $(cat "$tmp/analyze.out")"
-	python3 "$FERRY_SOURCE_DIR/scripts/prepare_mapping.py" "$dir" "${url:-}" ||
-		fail "preparing mapping.yaml and the sandbox's attributes"
+	python3 "$FERRY_SOURCE_DIR/scripts/prepare_mapping.py" "$dir" ||
+		fail "preparing mapping.yaml"
 	"$FERRY_BIN" -C "$dir" plan >"$tmp/plan.out" 2>&1 ||
 		fail "plan: $(cat "$tmp/plan.out")"
 }

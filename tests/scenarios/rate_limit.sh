@@ -18,7 +18,7 @@ make_workspace "$ws" "$exp" 50
 export ATTIO_API_TOKEN=$FERRY_SANDBOX_TOKEN
 expect_exit 0 "$FERRY_BIN" -C "$ws" extract
 prepare_plan "$ws"
-expect_exit 0 "$FERRY_BIN" -C "$ws" run --json
+expect_exit 0 "$FERRY_BIN" -C "$ws" run --json --yes
 python3 -c "
 import json,sys; d=json.loads(sys.argv[1])
 a=[o for o in d['objects'] if o['object']=='Account'][0]

@@ -18,8 +18,24 @@ expect_exit 4 "$FERRY_BIN" -C "$ws" run
 expect_output "run 'ferry analyze'"
 prepare_plan "$ws"
 
-expect_exit 0 "$FERRY_BIN" -C "$ws" run --json
+# The sandbox lacks attributes mapping.yaml writes: `ferry run` shows the
+# schema changes and, with no terminal to ask on, changes nothing and
+# writes nothing without --yes.
+expect_exit 2 "$FERRY_BIN" -C "$ws" run
+expect_output "needs [0-9]+ changes? for mapping.yaml"
+expect_output "create attribute companies.salesforce_id"
+expect_output "no terminal to ask on: review them with 'ferry schema'"
+[ "$(sandbox_stat writes)" -eq 0 ] || fail "run wrote without a yes"
+
+expect_exit 0 "$FERRY_BIN" -C "$ws" run --json --yes
 echo "$out" >"$tmp/run1.json"
+python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = d['schema']['result']
+assert r['created'] == len(d['schema']['changes']) > 0, r
+assert r['failed'] == 0, r
+" "$tmp/run1.json" || fail "schema setup in the run: $(cat "$tmp/run1.json")"
 expect_exit 0 "$FERRY_BIN" -C "$ws" status --json
 echo "$out" >"$tmp/status1.json"
 

@@ -194,12 +194,64 @@ static void test_top_reasons(void **state)
 	free(dir);
 }
 
+/* What a write did travels with its row; the values before ferry's first
+ * update are kept once: a second capture (a re-run, after ferry's own
+ * write) must not replace them, or rollback would restore ferry's values. */
+static void test_op_and_prior(void **state)
+{
+	char *dir;
+	struct ferry_workspace *ws = open_fresh("ledger-prior", &dir);
+	struct ferry_ledger_row row, got;
+	json_t *before = json_pack("{s:[{s:s}]}", "name", "value", "Acme Inc");
+	json_t *after = json_pack("{s:[{s:s}]}", "name", "value", "Acme");
+	json_t *prior = NULL;
+
+	(void)state;
+	memset(&row, 0, sizeof(row));
+	snprintf(row.object, sizeof(row.object), "Account");
+	snprintf(row.source_id, sizeof(row.source_id), "001A");
+	snprintf(row.dest_id, sizeof(row.dest_id), "rec-1");
+	snprintf(row.op, sizeof(row.op), "updated");
+	row.status = FERRY_LEDGER_WRITTEN;
+	assert_int_equal(ferry_ledger_put(ws, &row), 0);
+	assert_int_equal(ferry_ledger_get(&got, ws, "Account", "001A"), 0);
+	assert_string_equal(got.op, "updated");
+
+	snprintf(row.op, sizeof(row.op), "deleted-it");
+	assert_int_equal(ferry_ledger_put(ws, &row), FERRY_EINVALID);
+	snprintf(row.op, sizeof(row.op), "created");
+	row.status = FERRY_LEDGER_ROLLED_BACK;
+	assert_int_equal(ferry_ledger_put(ws, &row), 0);
+	assert_int_equal(ferry_ledger_get(&got, ws, "Account", "001A"), 0);
+	assert_int_equal(got.status, FERRY_LEDGER_ROLLED_BACK);
+	assert_string_equal(ferry_ledger_status_name(got.status),
+	                    "rolled_back");
+
+	assert_int_equal(ferry_ledger_prior_get(&prior, ws, "Account", "001A"),
+	                 FERRY_ENOTFOUND);
+	assert_int_equal(ferry_ledger_prior_put(ws, "Account", "001A",
+	                                        "companies", "rec-1", before),
+	                 0);
+	assert_int_equal(ferry_ledger_prior_put(ws, "Account", "001A",
+	                                        "companies", "rec-1", after),
+	                 0);
+	assert_int_equal(ferry_ledger_prior_get(&prior, ws, "Account", "001A"),
+	                 0);
+	assert_true(json_equal(prior, before));
+	json_decref(prior);
+	json_decref(before);
+	json_decref(after);
+	ferry_workspace_free(ws);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_put_get_replace),
 	    cmocka_unit_test(test_counts),
 	    cmocka_unit_test(test_top_reasons),
+	    cmocka_unit_test(test_op_and_prior),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,7 @@
 #include "util.h"
 
 #include <jansson.h>
+#include <sqlite3.h>
 
 #include "ferry/analyze.h"
 #include "ferry/export.h"
@@ -1360,6 +1361,134 @@ static void test_phone_no_country_release(void **state)
 	ferry_workspace_free(ws);
 }
 
+/* Notes dated ahead of the run: Attio refuses a note whose created_at
+ * is in the future, so the plan holds it (created_at_future) with the
+ * value and what releases it; a minute's clock skew is let through, and
+ * open work that becomes an Attio task may be due ahead. */
+static const char future_mapping[] =
+    "version: 1\n"
+    "objects:\n"
+    "  Account:\n"
+    "    to: companies\n"
+    "    match: domains\n"
+    "    fields:\n"
+    "      Website: {to: domains, type: domain}\n"
+    "  Task:\n"
+    "    to: notes\n"
+    "    open: tasks\n"
+    "    fields:\n"
+    "      Subject: {to: title, type: text}\n"
+    "      WhatId: {to: parent, type: reference}\n"
+    "      ActivityDate: {to: created_at, type: date}\n"
+    "  Event:\n"
+    "    to: notes\n"
+    "    fields:\n"
+    "      Subject: {to: title, type: text}\n"
+    "      WhatId: {to: parent, type: reference}\n";
+
+static void test_future_notes(void **state)
+{
+	static const char *const accounts[] = {
+	    "{'Id': '001000000000001AAA', 'Website': 'acme.com'}", NULL};
+	/* closed and dated ahead: a note, held; open and dated ahead: a
+	 * task due then; closed in the past: a note */
+	static const char *const tasks[] = {
+	    "{'Id': '00T000000000001AAA', 'Subject': 'Call', 'IsClosed': "
+	    "'true', 'WhatId': '001000000000001AAA', 'ActivityDate': "
+	    "'2999-01-01'}",
+	    "{'Id': '00T000000000002AAA', 'Subject': 'Next', 'IsClosed': "
+	    "'false', 'WhatId': '001000000000001AAA', 'ActivityDate': "
+	    "'2999-01-01'}",
+	    "{'Id': '00T000000000003AAA', 'Subject': 'Done', 'IsClosed': "
+	    "'true', 'WhatId': '001000000000001AAA', 'ActivityDate': "
+	    "'2001-01-01'}",
+	    NULL};
+	int64_t now = ferry_clock_wall_us();
+	char soon[40], later[40];
+	char *events[4];
+	struct ferry_workspace *ws = open_fresh("plan-future", NULL);
+	char *text = ferry_xasprintf(
+	    "%s      StartDateTime: {to: created_at, type: timestamp}\n",
+	    future_mapping);
+	struct ferry_mapfile *m = mapping(text), *dropped;
+	struct ferry_plan_stats s;
+	json_t *r, *why;
+
+	(void)state;
+	/* 30 s ahead: within the skew; 10 minutes ahead: refused */
+	ferry_clock_iso8601(now + 30 * 1000000LL, soon, sizeof(soon));
+	ferry_clock_iso8601(now + 600 * 1000000LL, later, sizeof(later));
+	events[0] = ferry_xasprintf(
+	    "{'Id': '00U000000000001AAA', 'Subject': 'Soon', 'WhatId': "
+	    "'001000000000001AAA', 'StartDateTime': '%s'}",
+	    soon);
+	events[1] = ferry_xasprintf(
+	    "{'Id': '00U000000000002AAA', 'Subject': 'Later', 'WhatId': "
+	    "'001000000000001AAA', 'StartDateTime': '%s'}",
+	    later);
+	events[2] = ferry_xstrdup(
+	    "{'Id': '00U000000000003AAA', 'Subject': 'Past', 'WhatId': "
+	    "'001000000000001AAA', 'StartDateTime': "
+	    "'2024-01-15T18:25:32.000Z'}");
+	events[3] = NULL;
+	stage(ws, "Account", accounts);
+	stage(ws, "Task", tasks);
+	stage(ws, "Event", (const char *const *)events);
+	plan(ws, m, NULL, &s);
+	assert_identity(ws);
+
+	r = expect(ws, "Task", "00T000000000001AAA", "held",
+	           "created_at_future");
+	why = with_code(json_object_get(r, "reasons"), "created_at_future");
+	assert_string_equal(str(why, "field"), "ActivityDate");
+	assert_non_null(strstr(str(why, "message"), "2999-01-01"));
+	assert_non_null(strstr(str(why, "message"), "in the future"));
+	assert_non_null(strstr(str(why, "release"),
+	                       "ferry queue retry --code created_at_future"));
+	assert_non_null(strstr(str(why, "release"), "ActivityDate"));
+	json_decref(r);
+	r = expect(ws, "Task", "00T000000000002AAA", "write", NULL);
+	assert_string_equal(str(r, "dest_object"), "tasks");
+	assert_non_null(
+	    strstr(json_string_value(value(r, "deadline_at")), "2999-01-01"));
+	json_decref(r);
+	expect_only(ws, "Task", "00T000000000003AAA", "write", NULL);
+
+	expect_only(ws, "Event", "00U000000000001AAA", "write", NULL);
+	r = expect(ws, "Event", "00U000000000002AAA", "held",
+	           "created_at_future");
+	why = with_code(json_object_get(r, "reasons"), "created_at_future");
+	assert_string_equal(str(why, "field"), "StartDateTime");
+	assert_non_null(strstr(str(why, "message"), later));
+	/* Event's open work could become tasks: the release says so */
+	assert_non_null(strstr(str(why, "release"), "open: tasks"));
+	json_decref(r);
+	expect_only(ws, "Event", "00U000000000003AAA", "write", NULL);
+	ferry_plan_stats_release(&s);
+	/* Planned again, unchanged: the same reasons, nothing to audit. */
+	plan(ws, m, NULL, &s);
+	assert_int_equal(s.changed, 0);
+	ferry_plan_stats_release(&s);
+
+	/* Released by the mapping: the date no longer goes to created_at. */
+	free(text);
+	text = ferry_xstrdup(future_mapping);
+	dropped = mapping(text);
+	plan(ws, dropped, NULL, &s);
+	r = expect(ws, "Event", "00U000000000002AAA", "write", NULL);
+	assert_null(value(r, "created_at"));
+	json_decref(r);
+	ferry_plan_stats_release(&s);
+
+	ferry_mapfile_free(dropped);
+	ferry_mapfile_free(m);
+	ferry_workspace_free(ws);
+	free(text);
+	free(events[0]);
+	free(events[1]);
+	free(events[2]);
+}
+
 static void test_top_reasons(void **state)
 {
 	struct ferry_workspace *ws = golden_workspace("plan-top");
@@ -1393,6 +1522,200 @@ static void test_top_reasons(void **state)
 	ferry_workspace_free(ws);
 }
 
+/*
+ * The most common reasons, read in C, against the SQL that grouped them
+ * before (the oracle): the same groups, counts, order and least message
+ * and release, for reasons written with escapes, \u sequences, keys in
+ * another order, spaces, several per record and no release.
+ */
+
+static sqlite3 *raw_db(struct ferry_workspace *ws)
+{
+	char *path = ferry_xasprintf("%s/.ferry/%s", ferry_workspace_root(ws),
+	                             FERRY_WORKSPACE_DB);
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	free(path);
+	return db;
+}
+
+static void raw_exec(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg);
+	sqlite3_free(msg);
+}
+
+/* What the SQL grouping gave, as on_top's list. */
+static json_t *oracle(sqlite3 *db, const char *object, const char *decision)
+{
+	const char *col = strcmp(decision, "write") ? "reasons" : "notes";
+	char *sql = ferry_xasprintf(
+	    "SELECT coalesce(json_extract(j.value, '$.field'), '') AS f, "
+	    "coalesce(json_extract(j.value, '$.code'), '') AS c, count(*) AS "
+	    "n, min(json_extract(j.value, '$.message')), "
+	    "min(json_extract(j.value, '$.release')) FROM plan p, "
+	    "json_each(p.%s) j WHERE p.object = ?1 AND p.decision = ?2 "
+	    "GROUP BY f, c ORDER BY n DESC, f, c LIMIT 8",
+	    col);
+	sqlite3_stmt *st = NULL;
+	json_t *list = json_array();
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, object, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, decision, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *m = (const char *)sqlite3_column_text(st, 3);
+		const char *r = (const char *)sqlite3_column_text(st, 4);
+
+		json_array_append_new(
+		    list,
+		    json_pack("{s:s, s:s, s:s, s:s, s:I}", "field",
+		              (const char *)sqlite3_column_text(st, 0), "code",
+		              (const char *)sqlite3_column_text(st, 1),
+		              "message", m ? m : "", "release", r ? r : "",
+		              "count",
+		              (json_int_t)sqlite3_column_int64(st, 2)));
+	}
+	sqlite3_finalize(st);
+	free(sql);
+	return list;
+}
+
+static int on_top_full(const char *field, const char *code, const char *message,
+                       const char *release, int64_t count, void *payload)
+{
+	json_array_append_new(
+	    payload, json_pack("{s:s, s:s, s:s, s:s, s:I}", "field", field,
+	                       "code", code, "message", message, "release",
+	                       release, "count", (json_int_t)count));
+	return 0;
+}
+
+/* ferry_plan_all_top_reasons' groups as {"object decision": [...]}. */
+static int on_all(const struct ferry_plan_reason_group *g, void *payload)
+{
+	char key[128];
+	json_t *list;
+
+	snprintf(key, sizeof(key), "%s %s", g->object,
+	         ferry_plan_decision_name(g->decision));
+	if (!(list = json_object_get(payload, key)))
+		json_object_set_new(payload, key, list = json_array());
+	return on_top_full(g->field, g->code, g->message, g->release, g->count,
+	                   list);
+}
+
+static void assert_json_equal(json_t *got, json_t *want, const char *what)
+{
+	if (!json_equal(got, want))
+		fail_msg("%s:\n got  %s\n want %s", what,
+		         json_dumps(got, JSON_COMPACT),
+		         json_dumps(want, JSON_COMPACT));
+}
+
+static void test_top_reasons_match_sql(void **state)
+{
+	struct ferry_workspace *ws = golden_workspace("plan-top-sql");
+	struct ferry_mapfile *m = mapping(golden_mapping);
+	struct ferry_plan_stats s;
+	struct ferry_plan_count *c = NULL;
+	json_t *all = json_object(), *got, *want, *empty = json_array();
+	char latest[64], key[128];
+	sqlite3 *db;
+	sqlite3_stmt *st = NULL;
+	size_t n = 0, i;
+	int d;
+
+	(void)state;
+	plan(ws, m, NULL, &s);
+	db = raw_db(ws);
+	/* Reasons as another writer (SQLite's json(), a person) may spell
+	 * them, on records of every decision. */
+	raw_exec(
+	    db,
+	    "UPDATE plan SET decision = 'held', reasons = '["
+	    "{\"field\":\"Name\",\"code\":\"odd\",\"message\":\"say "
+	    "\\\"hi\\\" \\\\ back\",\"release\":\"caf\\u00e9 \\ud83d\\ude00\"},"
+	    " { \"code\" : \"odd\" , \"message\" : \"\\u0041lpha\" , \"field\" "
+	    ": \"Name\" } ,"
+	    "{\"field\":\"\",\"code\":\"plain\",\"message\":\"b\"}]' "
+	    "WHERE rowid IN (SELECT rowid FROM plan WHERE object = 'Account' "
+	    "ORDER BY rowid LIMIT 3)");
+	raw_exec(db, "UPDATE plan SET decision = 'held', reasons = "
+	             "'[{\"field\":\"Name\",\"code\":\"odd\",\"message\":"
+	             "\"Beta\",\"release\":\"a\"},{\"code\":\"plain\","
+	             "\"message\":\"a\",\"release\":\"r\\n2\"}]' WHERE rowid "
+	             "= (SELECT max(rowid) FROM plan WHERE object = "
+	             "'Account')");
+	raw_exec(db, "UPDATE plan SET notes = '[{\"field\":\"Website\","
+	             "\"code\":\"n\\u00f6te\",\"message\":\"x\"}]' WHERE "
+	             "decision = 'write' AND rowid = (SELECT min(rowid) FROM "
+	             "plan WHERE decision = 'write')");
+
+	assert_int_equal(ferry_plan_all_top_reasons(ws, 8, on_all, all, latest,
+	                                            sizeof(latest)),
+	                 0);
+	assert_int_equal(sqlite3_prepare_v2(db,
+	                                    "SELECT max(planned_at) FROM plan",
+	                                    -1, &st, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal(latest, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+
+	assert_int_equal(ferry_plan_counts(&c, &n, ws), 0);
+	for (i = 0; i < n; i++)
+		for (d = 0; d < FERRY_PLAN_DECISIONS; d++) {
+			const char *dn = ferry_plan_decision_name(
+			    (enum ferry_plan_decision)d);
+
+			snprintf(key, sizeof(key), "%s %s", c[i].object, dn);
+			want = oracle(db, c[i].object, dn);
+			got = json_array();
+			assert_int_equal(
+			    ferry_plan_top_reasons(ws, c[i].object,
+			                           (enum ferry_plan_decision)d,
+			                           8, on_top_full, got),
+			    0);
+			assert_json_equal(got, want, key);
+			json_decref(got);
+			got = json_object_get(all, key);
+			assert_json_equal(got ? got : empty, want, key);
+			json_decref(want);
+		}
+	/* the odd reasons were grouped, the least message kept */
+	want = oracle(db, "Account", "held");
+	got = NULL;
+	for (i = 0; i < json_array_size(want); i++)
+		if (!strcmp(str(json_array_get(want, i), "code"), "odd"))
+			got = json_array_get(want, i);
+	assert_non_null(got);
+	assert_int_equal(json_integer_value(json_object_get(got, "count")), 7);
+	assert_string_equal(str(got, "message"), "Alpha");
+	assert_string_equal(str(got, "release"), "a");
+	json_decref(want);
+
+	/* A row that is not JSON: an error naming the record. */
+	raw_exec(db, "UPDATE plan SET reasons = '[{\"field\":' WHERE rowid = "
+	             "(SELECT max(rowid) FROM plan)");
+	json_object_clear(all);
+	assert_int_equal(
+	    ferry_plan_all_top_reasons(ws, 8, on_all, all, NULL, 0), FERRY_EDB);
+	assert_non_null(strstr(ferry_error_last(), "not a JSON array"));
+
+	sqlite3_close(db);
+	free(c);
+	json_decref(all);
+	json_decref(empty);
+	ferry_plan_stats_release(&s);
+	ferry_mapfile_free(m);
+	ferry_workspace_free(ws);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1405,7 +1728,9 @@ int main(void)
 	    cmocka_unit_test(test_stopped),
 	    cmocka_unit_test(test_activities_links_comments),
 	    cmocka_unit_test(test_phone_no_country_release),
+	    cmocka_unit_test(test_future_notes),
 	    cmocka_unit_test(test_top_reasons),
+	    cmocka_unit_test(test_top_reasons_match_sql),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

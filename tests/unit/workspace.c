@@ -271,6 +271,53 @@ static void test_migrates_v1(void **state)
 	free(dir);
 }
 
+/* Schema 9 rebuilds the ledger: a held record that schema 8 kept as
+ * skipped with a "held:" reason becomes held, the rest is kept as it was,
+ * and `op` and ledger_prior arrive empty. */
+static void test_migrates_ledger_v8(void **state)
+{
+	char *dir = test_tmpdir("ws-v8");
+	struct ferry_workspace *ws = NULL;
+	struct ferry_ledger_row got;
+	json_t *prior = NULL;
+
+	(void)state;
+	assert_int_equal(ferry_workspace_init(dir), 0);
+	raw_exec(dir,
+	         "DROP TABLE ledger; DROP TABLE ledger_prior;"
+	         "CREATE TABLE ledger (object TEXT NOT NULL, source_id TEXT "
+	         "NOT NULL, dest_object TEXT NOT NULL DEFAULT '', dest_id TEXT "
+	         "NOT NULL DEFAULT '', payload_hash TEXT NOT NULL DEFAULT '', "
+	         "status TEXT NOT NULL CHECK (status IN ('pending', "
+	         "'written', 'merged', 'skipped', 'failed')), reason TEXT NOT "
+	         "NULL DEFAULT '', attempts INTEGER NOT NULL DEFAULT 0, "
+	         "http_status INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT "
+	         "NULL, PRIMARY KEY (object, source_id)) WITHOUT ROWID;"
+	         "INSERT INTO ledger VALUES('Account', 'A1', 'companies', "
+	         "'rec-1', 'h1', 'written', '', 1, 200, 't');"
+	         "INSERT INTO ledger VALUES('Account', 'A2', 'companies', '', "
+	         "'', 'skipped', 'held: Website domain_invalid', 0, 0, 't');"
+	         "INSERT INTO ledger VALUES('Account', 'A3', 'companies', '', "
+	         "'', 'skipped', 'no name', 0, 0, 't');"
+	         "PRAGMA user_version=8;");
+	assert_int_equal(ferry_workspace_open(&ws, dir), 0);
+	assert_int_equal(ferry_workspace_schema_version(ws), 9);
+	assert_int_equal(ferry_ledger_get(&got, ws, "Account", "A1"), 0);
+	assert_int_equal(got.status, FERRY_LEDGER_WRITTEN);
+	assert_string_equal(got.dest_id, "rec-1");
+	assert_string_equal(got.payload_hash, "h1");
+	assert_string_equal(got.op, "");
+	assert_int_equal(ferry_ledger_get(&got, ws, "Account", "A2"), 0);
+	assert_int_equal(got.status, FERRY_LEDGER_HELD);
+	assert_string_equal(got.reason, "held: Website domain_invalid");
+	assert_int_equal(ferry_ledger_get(&got, ws, "Account", "A3"), 0);
+	assert_int_equal(got.status, FERRY_LEDGER_SKIPPED);
+	assert_int_equal(ferry_ledger_prior_get(&prior, ws, "Account", "A1"),
+	                 FERRY_ENOTFOUND);
+	ferry_workspace_free(ws);
+	free(dir);
+}
+
 static void test_nested_transactions(void **state)
 {
 	char *dir = test_tmpdir("ws-txn");
@@ -334,8 +381,8 @@ static void test_facts(void **state)
 	assert_int_equal(ferry_workspace_open(&ws, dir), 0);
 	assert_int_equal(ferry_facts_put(ws, "sf/describe/Account", "{}"), 0);
 	assert_int_equal(ferry_facts_put(ws, "sf/describe/Contact", "[1]"), 0);
-	assert_int_equal(ferry_facts_put(ws, "sf/describe/Account", "{\"a\":1}"),
-	                 0);
+	assert_int_equal(
+	    ferry_facts_put(ws, "sf/describe/Account", "{\"a\":1}"), 0);
 	assert_int_equal(ferry_facts_put(ws, "sf/describeX", "2"), 0);
 	assert_int_equal(ferry_facts_put(ws, "sf/limits", "3"), 0);
 	ferry_workspace_free(ws);
@@ -368,6 +415,7 @@ int main(void)
 	    cmocka_unit_test(test_not_sqlite),
 	    cmocka_unit_test(test_wal_and_concurrent_reader),
 	    cmocka_unit_test(test_migrates_v1),
+	    cmocka_unit_test(test_migrates_ledger_v8),
 	    cmocka_unit_test(test_nested_transactions),
 	    cmocka_unit_test(test_facts),
 	};

@@ -89,10 +89,11 @@ json_t *an_rate_json(double rate);
 
 /* What a source object becomes in Attio. */
 struct an_object_rule {
-	const char *object; /* "Account" */
-	const char *to;     /* "companies" */
-	const char *match;  /* "domains"; NULL: none */
-	const char *note;   /* why it is not 1:1, or NULL */
+	const char *object;      /* "Account" */
+	const char *to;          /* "companies" */
+	const char *match;       /* "domains"; NULL: none */
+	const char *note;        /* why it is not 1:1, or NULL */
+	const char *match_field; /* the field that fills `match` */
 };
 /* The rule for `object`, or NULL when no destination is decided. */
 const struct an_object_rule *an_rule_object(const char *object);

@@ -205,6 +205,46 @@ static void unmapped_lines(struct draft *d, json_t *fields,
 	ferry_buf_release(&line);
 }
 
+/* The loader refuses a `match` no field fills (every run would write the
+ * records again), so the draft matches only on an attribute one of its
+ * fields goes to: an object staged with no record (or whose matching
+ * field is not in the staged columns) is drafted with match: null and
+ * what to write once it has one. */
+static void match_line(struct draft *d, const json_t *obj,
+                       const struct an_object_rule *rule, json_t *fields,
+                       const struct mapped *m)
+{
+	char why[320];
+	json_t *f;
+	size_t i;
+	int64_t n;
+
+	if (!rule->match) {
+		put(d, "    match: null   # notes and files are not matched: "
+		       "the ledger remembers what was written\n");
+		return;
+	}
+	json_array_foreach(fields, i, f)
+	{
+		if (m[i].on && !strcmp(m[i].attr.to, rule->match)) {
+			put(d, "    match: ");
+			put(d, rule->match);
+			put(d, "\n");
+			return;
+		}
+	}
+	n = json_integer_value(json_object_get(obj, "count"));
+	snprintf(why, sizeof(why),
+	         "no field goes to %s (%s %s staged): once %s is staged, run "
+	         "ferry analyze again, or map %s to %s and set match: %s",
+	         rule->match, an_num(n).s, n == 1 ? "record" : "records",
+	         rule->match_field, rule->match_field, rule->match,
+	         rule->match);
+	put(d, "    match: null   # ");
+	comment(d, why);
+	put(d, "\n");
+}
+
 static void mapped_object(struct draft *d, const json_t *obj,
                           const struct an_object_rule *rule)
 {
@@ -216,12 +256,8 @@ static void mapped_object(struct draft *d, const json_t *obj,
 	decide(d, str(obj, "name"), fields, m);
 	put(d, "    to: ");
 	put(d, rule->to);
-	put(d, "\n    match: ");
-	put(d, rule->match ? rule->match : "null");
-	if (!rule->match)
-		put(d, "   # notes and files are not matched: the ledger "
-		       "remembers what was written");
 	put(d, "\n");
+	match_line(d, obj, rule, fields, m);
 	if (rule->note) {
 		put(d, "    # ");
 		comment(d, rule->note);

@@ -12,18 +12,20 @@
 
 /* In load order: parents before the records that point at them. */
 static const struct an_object_rule objects[] = {
-    {"Account", "companies", "domains", NULL},
-    {"Contact", "people", "email_addresses", NULL},
-    {"Lead", "people", "email_addresses", NULL},
-    {"Opportunity", "deals", "salesforce_id", NULL},
-    {"Note", "notes", NULL, NULL},
+    {"Account", "companies", "domains", NULL, "Website"},
+    {"Contact", "people", "email_addresses", NULL, "Email"},
+    {"Lead", "people", "email_addresses", NULL, "Email"},
+    {"Opportunity", "deals", "salesforce_id", NULL, "Id"},
+    {"Note", "notes", NULL, NULL, NULL},
     {"Task", "notes", NULL,
      "activities become notes on their parent record (Attio has no "
-     "activity history)"},
+     "activity history)",
+     NULL},
     {"Event", "notes", NULL,
      "activities become notes on their parent record (Attio has no "
-     "activity history)"},
-    {"Attachment", "files", NULL, NULL},
+     "activity history)",
+     NULL},
+    {"Attachment", "files", NULL, NULL, NULL},
 };
 
 const struct an_object_rule *an_rule_object(const char *object)

@@ -1,6 +1,5 @@
-/* plan_read.c: reading the plan back: one record's decision, the
- * decisions per object, and the most common reasons of a decision (for
- * `ferry plan`'s summary and, next, the conflict queue). */
+/* plan_read.c: reading the plan back: one record's decision and the
+ * decisions per object (the most common reasons are in plan_top.c). */
 #include "util.h"
 
 #include "plan_int.h"
@@ -188,55 +187,5 @@ done:
 	sqlite3_finalize(st);
 	sqlite3_finalize(dest);
 	free(list);
-	return error;
-}
-
-int ferry_plan_top_reasons(struct ferry_workspace *ws, const char *object,
-                           enum ferry_plan_decision decision, int max,
-                           int (*cb)(const char *field, const char *code,
-                                     const char *message, const char *release,
-                                     int64_t count, void *payload),
-                           void *payload)
-{
-	/* Written records carry notes, the others reasons. */
-	static const char reasons_sql[] =
-	    "SELECT coalesce(json_extract(j.value, '$.field'), '') AS f, "
-	    "coalesce(json_extract(j.value, '$.code'), '') AS c, count(*) AS "
-	    "n, min(json_extract(j.value, '$.message')), "
-	    "min(json_extract(j.value, '$.release')) FROM plan p, "
-	    "json_each(p.reasons) j WHERE p.object = ?1 AND p.decision = ?2 "
-	    "GROUP BY f, c ORDER BY n DESC, f, c LIMIT ?3";
-	static const char notes_sql[] =
-	    "SELECT coalesce(json_extract(j.value, '$.field'), '') AS f, "
-	    "coalesce(json_extract(j.value, '$.code'), '') AS c, count(*) AS "
-	    "n, min(json_extract(j.value, '$.message')), "
-	    "min(json_extract(j.value, '$.release')) FROM plan p, "
-	    "json_each(p.notes) j WHERE p.object = ?1 AND p.decision = ?2 "
-	    "AND p.notes != '[]' GROUP BY f, c ORDER BY n DESC, f, c LIMIT ?3";
-	sqlite3_stmt *st = NULL;
-	int error, rc;
-
-	if ((error = ferry_store__prepare(
-	         &st, ws,
-	         decision == FERRY_PLAN_WRITE ? notes_sql : reasons_sql)) < 0)
-		return error;
-	ferry_store__bind_text(st, 1, object);
-	ferry_store__bind_text(st, 2, ferry_plan_decision_name(decision));
-	sqlite3_bind_int(st, 3, max);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *msg = (const char *)sqlite3_column_text(st, 3);
-		const char *rel = (const char *)sqlite3_column_text(st, 4);
-
-		if ((error = cb((const char *)sqlite3_column_text(st, 0),
-		                (const char *)sqlite3_column_text(st, 1),
-		                msg ? msg : "", rel ? rel : "",
-		                sqlite3_column_int64(st, 2), payload)) != 0)
-			goto done;
-	}
-	if (rc != SQLITE_DONE)
-		error =
-		    ferry_store__error(ws, "cannot read the plan's reasons");
-done:
-	sqlite3_finalize(st);
 	return error;
 }

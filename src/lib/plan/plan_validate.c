@@ -11,6 +11,10 @@
 #include "plan_int.h"
 #include "store/store.h"
 
+/* How far ahead of the run's clock a note's created_at may be: Attio's
+ * clock and this machine's may disagree by a little. */
+#define PL_FUTURE_GRACE_S 60
+
 /* What Attio's standard objects require or keep unique, for offline. */
 static const struct builtin {
 	const char *object, *slug;
@@ -328,6 +332,84 @@ static int keep_unique(struct plan *pl, struct pl_rec *rec,
 	return 0;
 }
 
+/* Seconds since the epoch of a date or timestamp as the transforms write
+ * them ("2024-02-29", "2024-01-15T23:25:32.000Z": UTC), or false. */
+static bool utc_seconds(const char *s, int64_t *out)
+{
+	static const struct {
+		size_t at, len;
+	} parts[] = {{0, 4}, {5, 2}, {8, 2}, {11, 2}, {14, 2}, {17, 2}};
+	int64_t v[6] = {0};
+	size_t i, k, n = strlen(s) >= 19 && s[10] == 'T' ? 6 : 3;
+
+	if (strlen(s) < 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (i = 0; i < n; i++)
+		for (k = 0; k < parts[i].len; k++) {
+			char c = s[parts[i].at + k];
+
+			if (c < '0' || c > '9')
+				return false;
+			v[i] = v[i] * 10 + (c - '0');
+		}
+	*out = ferry_clock_days_from_civil(v[0], (int)v[1], (int)v[2]) * 86400 +
+	       v[3] * 3600 + v[4] * 60 + v[5];
+	return true;
+}
+
+/* Attio refuses a note whose created_at is after the moment it is made
+ * (POST /v2/notes: "between 1970 and now"): an open activity dated ahead
+ * (a Task due next week, an Event to come) would fail at load, so the
+ * plan holds it now. "Now" is the run's clock (planned_at), with a
+ * minute's grace for clocks that disagree a little. */
+static void future_note(const struct plan *pl, struct pl_rec *rec)
+{
+	const struct ferry_mapfile_object *o = rec->po->o;
+	const json_t *v = json_object_get(rec->values, "created_at");
+	const struct ferry_mapfile_field *f;
+	const char *when = json_string_value(v), *staged = "";
+	int64_t t, now;
+	char rel[640], open[128] = "";
+
+	if (!when || !utc_seconds(when, &t) ||
+	    !utc_seconds(pl->planned_at, &now) || t <= now + PL_FUTURE_GRACE_S)
+		return;
+	/* A task-shaped record's date is its deadline_at field. */
+	f = field_of(rec, "created_at");
+	if (!f)
+		f = field_of(rec, "deadline_at");
+	if (f)
+		staged = pl_val(rec, rec->po->field_col[f - o->fields]);
+	if (o->open != FERRY_MF_TASKS &&
+	    (!strcmp(o->name, "Task") || !strcmp(o->name, "Event")))
+		snprintf(open, sizeof(open),
+		         "; or make open work Attio tasks (open: tasks on %s), "
+		         "which may be due ahead",
+		         o->name);
+	snprintf(rel, sizeof(rel),
+	         "edit the record's date (in Salesforce, then extract again; "
+	         "or `ferry queue edit %s <id> %s=<a date not ahead>`, which "
+	         "re-plans it at once), or in mapping.yaml map %s to another "
+	         "attribute or drop it (the note is then dated when it is "
+	         "written)%s, then `ferry queue retry --code "
+	         "created_at_future`",
+	         o->name, f ? f->name : "<Field>",
+	         f ? f->name : "the date field", open);
+	/* The message leaves the run's time out: an unchanged record
+	 * planned again keeps the same reason (and no new audit event). */
+	if (*staged && strcmp(staged, when))
+		pl_reason(rec->reasons, f->name, "created_at_future", rel,
+		          "%s '%s' is created_at %s, in the future: Attio "
+		          "refuses a note dated after it is made",
+		          f->name, pl_quote(staged).s, when);
+	else
+		pl_reason(rec->reasons, f ? f->name : "", "created_at_future",
+		          rel,
+		          "created_at '%s' is in the future: Attio refuses a "
+		          "note dated after it is made",
+		          when);
+}
+
 int pl_validate(struct plan *pl, struct pl_rec *rec)
 {
 	const struct pl_object *po = rec->po;
@@ -345,6 +427,8 @@ int pl_validate(struct plan *pl, struct pl_rec *rec)
 			    "in mapping.yaml",
 			    "no record to put it on: its parent fields are "
 			    "blank");
+		if (rec->kind == FERRY_MF_NOTES)
+			future_note(pl, rec);
 		return 0;
 	}
 	if (rec->kind != FERRY_MF_RECORDS)

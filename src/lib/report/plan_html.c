@@ -78,9 +78,53 @@ static void add_obj(struct ferry_report__plan_page *p,
 		p->unbalanced++;
 }
 
+/* Keeps a group of ferry_plan_all_top_reasons with its object. */
+static int keep_reason(const struct ferry_plan_reason_group *g, void *payload)
+{
+	struct ferry_report__plan_page *p = payload;
+	struct ferry_report__plan_obj *o = NULL;
+	struct ferry_report__plan_reason *r;
+	size_t i, *n;
+
+	for (i = 0; i < p->n && !o; i++)
+		if (!strcmp(p->objs[i].c->object, g->object))
+			o = &p->objs[i];
+	if (!o || (unsigned)g->decision >= FERRY_PLAN_DECISIONS)
+		return 0;
+	n = &o->n_reasons[g->decision];
+	o->reasons[g->decision] =
+	    ferry_xrealloc(o->reasons[g->decision], (*n + 1) * sizeof(*r));
+	r = &o->reasons[g->decision][(*n)++];
+	r->field = ferry_xstrdup(g->field);
+	r->code = ferry_xstrdup(g->code);
+	r->message = ferry_xstrdup(g->message);
+	r->release = ferry_xstrdup(g->release);
+	r->count = g->count;
+	return 0;
+}
+
+static void release_reasons(struct ferry_report__plan_page *p)
+{
+	size_t i, k;
+	int d;
+
+	for (i = 0; i < p->n; i++)
+		for (d = 0; d < FERRY_PLAN_DECISIONS; d++) {
+			struct ferry_report__plan_reason *r =
+			    p->objs[i].reasons[d];
+
+			for (k = 0; k < p->objs[i].n_reasons[d]; k++) {
+				free(r[k].field);
+				free(r[k].code);
+				free(r[k].message);
+				free(r[k].release);
+			}
+			free(r);
+		}
+}
+
 static int load(struct ferry_report__plan_page *p)
 {
-	sqlite3_stmt *st = NULL;
 	size_t n = 0, i, k;
 	bool *taken;
 	int error;
@@ -100,17 +144,13 @@ static int load(struct ferry_report__plan_page *p)
 		if (!taken[k])
 			add_obj(p, &p->counts[k]);
 	free(taken);
-	if ((error = ferry_store__prepare(&st, p->ws,
-	                                  "SELECT max(planned_at) FROM "
-	                                  "plan")) < 0)
-		return error;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		ferry_store__column_copy(p->planned_at, sizeof(p->planned_at),
-		                         st, 0);
-	else
-		error = ferry_store__error(p->ws, "cannot read the plan");
-	sqlite3_finalize(st);
-	return error;
+	/* One pass over the plan for every section's reasons and the time
+	 * of the latest decision: the page is redrawn after every change
+	 * `ferry queue` makes, and reading the table once per object and
+	 * section was most of that. */
+	return ferry_plan_all_top_reasons(p->ws, FERRY_REPORT__REASONS_MAX,
+	                                  keep_reason, p, p->planned_at,
+	                                  sizeof(p->planned_at));
 }
 
 void ferry_report__plan_object_title(struct ferry_html *h,
@@ -409,6 +449,7 @@ done:
 		ferry_buf_truncate(out, start);
 		error = ferry_error_wrap(error, "cannot draw the plan report");
 	}
+	release_reasons(&p);
 	free(p.objs);
 	free(p.counts);
 	return error;

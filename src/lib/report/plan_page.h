@@ -7,10 +7,23 @@
 #include "ferry/html.h"
 #include "ferry/plan.h"
 
+/* Reasons shown per object and decision: the page shows the shape of
+ * the queue, `ferry queue list` all of it. */
+#define FERRY_REPORT__REASONS_MAX 8
+
+/* One of an object's most common reasons (ferry_plan_all_top_reasons). */
+struct ferry_report__plan_reason {
+	char *field, *code, *message, *release;
+	int64_t count;
+};
+
 struct ferry_report__plan_obj {
 	const struct ferry_plan_count *c;
 	const struct ferry_plan_object *st; /* the run's, or NULL */
 	int64_t decided;
+	/* per decision, most common first (for write: the notes) */
+	struct ferry_report__plan_reason *reasons[FERRY_PLAN_DECISIONS];
+	size_t n_reasons[FERRY_PLAN_DECISIONS];
 };
 
 struct ferry_report__plan_page {

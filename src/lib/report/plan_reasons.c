@@ -8,13 +8,13 @@
 #include "report.h"
 #include "store/store.h"
 
-/* Reasons shown per object and decision, held records per object: the
- * page shows the shape of the queue, `ferry queue list` all of it. */
-#define REASONS_MAX 8
-#define HELD_SHOWN  10
+/* Held records shown per object: the page shows the shape of the queue,
+ * `ferry queue list` all of it. */
+#define HELD_SHOWN 10
 
-/* One section's reason tables, drawn as ferry_plan_top_reasons() reads
- * them: the object's heading and the table open on its first reason. */
+/* One section's reason tables (read for the whole page at once by
+ * ferry_plan_all_top_reasons): the object's heading and the table open
+ * on its first reason. */
 struct reasons {
 	struct ferry_html *h;
 	const struct ferry_report__plan_obj *o;
@@ -55,11 +55,13 @@ static void reasons_open(struct reasons *r)
 	r->open = true;
 }
 
-static int on_reason(const char *field, const char *code, const char *message,
-                     const char *release, int64_t count, void *payload)
+static int on_reason(struct reasons *r,
+                     const struct ferry_report__plan_reason *why)
 {
-	struct reasons *r = payload;
 	struct ferry_html *h = r->h;
+	const char *field = why->field, *code = why->code,
+	           *message = why->message, *release = why->release;
+	int64_t count = why->count;
 
 	if (!r->open)
 		reasons_open(r);
@@ -223,7 +225,7 @@ static int reasons_section(struct ferry_report__plan_page *p,
 {
 	struct ferry_html *h = p->h;
 	bool any = false;
-	size_t i;
+	size_t i, k;
 	int error = 0;
 
 	ferry_html_rawf(h, "<section id=\"%s\"><h2>%s</h2>\n<p>%s</p>\n", s->id,
@@ -233,8 +235,8 @@ static int reasons_section(struct ferry_report__plan_page *p,
 
 		if (!r.o->c->by_decision[s->d])
 			continue;
-		error = ferry_plan_top_reasons(p->ws, r.o->c->object, s->d,
-		                               REASONS_MAX, on_reason, &r);
+		for (k = 0; k < r.o->n_reasons[s->d] && !error; k++)
+			error = on_reason(&r, &r.o->reasons[s->d][k]);
 		if (r.open)
 			ferry_html_raw(h, "</tbody></table></div>\n");
 		any = any || r.open;

@@ -7,10 +7,20 @@
 /* Stored as words, so a person reading state.db with sqlite3 understands
  * it; indexed by enum ferry_ledger_status. */
 static const char *const status_names[] = {
-    [FERRY_LEDGER_PENDING] = "pending", [FERRY_LEDGER_WRITTEN] = "written",
-    [FERRY_LEDGER_MERGED] = "merged",   [FERRY_LEDGER_SKIPPED] = "skipped",
+    [FERRY_LEDGER_PENDING] = "pending",
+    [FERRY_LEDGER_WRITTEN] = "written",
+    [FERRY_LEDGER_MERGED] = "merged",
+    [FERRY_LEDGER_SKIPPED] = "skipped",
     [FERRY_LEDGER_FAILED] = "failed",
+    [FERRY_LEDGER_HELD] = "held",
+    [FERRY_LEDGER_ROLLED_BACK] = "rolled_back",
+    [FERRY_LEDGER_DELETED] = "deleted",
 };
+
+/* What a write did (ferry_ledger_row.op); the schema's CHECK lists the
+ * same words. */
+static const char *const op_names[] = {"", "created", "updated", "appended",
+                                       "existed"};
 
 _Static_assert(FERRY_ARRAY_LEN(status_names) ==
                    FERRY_ARRAY_LEN(((struct ferry_ledger_count *)0)->by_status),
@@ -47,8 +57,8 @@ int ferry_ledger_get(struct ferry_ledger_row *out, struct ferry_workspace *ws,
 	         &stmt, ws, FERRY_STMT_LEDGER_GET,
 	         "SELECT object, source_id, dest_object, dest_id, "
 	         "payload_hash, status, reason, attempts, http_status, "
-	         "updated_at FROM ledger WHERE object = ? AND source_id = "
-	         "?")) < 0)
+	         "updated_at, op FROM ledger WHERE object = ? AND "
+	         "source_id = ?")) < 0)
 		goto done;
 	ferry_store__bind_text(stmt, 1, object);
 	ferry_store__bind_text(stmt, 2, source_id);
@@ -84,6 +94,7 @@ int ferry_ledger_get(struct ferry_ledger_row *out, struct ferry_workspace *ws,
 	row.http_status = sqlite3_column_int(stmt, 8);
 	ferry_store__column_copy(row.updated_at, sizeof(row.updated_at), stmt,
 	                         9);
+	ferry_store__column_copy(row.op, sizeof(row.op), stmt, 10);
 	*out = row;
 done:
 	if (stmt)
@@ -96,6 +107,7 @@ int ferry_ledger_put(struct ferry_workspace *ws,
 {
 	sqlite3_stmt *stmt;
 	char now[40];
+	size_t i;
 	int error;
 
 	if ((unsigned)row->status >= FERRY_ARRAY_LEN(status_names))
@@ -106,12 +118,19 @@ int ferry_ledger_put(struct ferry_workspace *ws,
 		return ferry_error_set(FERRY_EINVALID,
 		                       "a ledger entry needs an object and an "
 		                       "id");
+	for (i = 0; i < FERRY_ARRAY_LEN(op_names); i++)
+		if (!strcmp(row->op, op_names[i]))
+			break;
+	if (i == FERRY_ARRAY_LEN(op_names))
+		return ferry_error_set(FERRY_EINVALID,
+		                       "bad ledger op '%s' for '%s' in %s",
+		                       row->op, row->source_id, row->object);
 	if ((error = ferry_store__stmt(
 	         &stmt, ws, FERRY_STMT_LEDGER_PUT,
 	         "INSERT OR REPLACE INTO ledger(object, source_id, "
 	         "dest_object, dest_id, payload_hash, status, reason, "
-	         "attempts, http_status, updated_at) VALUES(?, ?, ?, ?, ?, "
-	         "?, ?, ?, ?, ?)")) < 0)
+	         "attempts, http_status, updated_at, op) VALUES(?, ?, ?, ?, "
+	         "?, ?, ?, ?, ?, ?, ?)")) < 0)
 		goto done;
 	ferry_store__now(now, sizeof(now));
 	ferry_store__bind_text(stmt, 1, row->object);
@@ -124,6 +143,7 @@ int ferry_ledger_put(struct ferry_workspace *ws,
 	sqlite3_bind_int(stmt, 8, row->attempts);
 	sqlite3_bind_int(stmt, 9, row->http_status);
 	ferry_store__bind_text(stmt, 10, now);
+	ferry_store__bind_text(stmt, 11, row->op);
 	if (sqlite3_step(stmt) != SQLITE_DONE)
 		error = ferry_store__error(ws, "cannot write the ledger");
 done:
@@ -216,5 +236,88 @@ int ferry_ledger_top_reasons(struct ferry_workspace *ws, const char *object,
 		error = ferry_store__error(ws, "cannot read the ledger");
 done:
 	sqlite3_finalize(stmt);
+	return error;
+}
+
+int ferry_ledger_prior_put(struct ferry_workspace *ws, const char *object,
+                           const char *source_id, const char *dest_object,
+                           const char *dest_id, const json_t *prior)
+{
+	sqlite3_stmt *stmt;
+	char now[40], *text = NULL;
+	int error;
+
+	if ((error = ferry_store__stmt(
+	         &stmt, ws, FERRY_STMT_PRIOR_PUT,
+	         "INSERT OR IGNORE INTO ledger_prior(object, source_id, "
+	         "dest_object, dest_id, prior, captured_at) VALUES(?, ?, ?, "
+	         "?, ?, ?)")) < 0)
+		goto done;
+	text = json_dumps(prior, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!text) {
+		error = ferry_error_set(FERRY_EINVALID,
+		                        "the values before the update of '%s' "
+		                        "in %s cannot be kept",
+		                        source_id, object);
+		goto done;
+	}
+	ferry_store__now(now, sizeof(now));
+	ferry_store__bind_text(stmt, 1, object);
+	ferry_store__bind_text(stmt, 2, source_id);
+	ferry_store__bind_text(stmt, 3, dest_object);
+	ferry_store__bind_text(stmt, 4, dest_id);
+	ferry_store__bind_text(stmt, 5, text);
+	ferry_store__bind_text(stmt, 6, now);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		error = ferry_store__error(ws, "cannot keep the values before "
+		                               "an update");
+done:
+	free(text);
+	if (stmt)
+		sqlite3_reset(stmt);
+	return error;
+}
+
+int ferry_ledger_prior_get(json_t **out, struct ferry_workspace *ws,
+                           const char *object, const char *source_id)
+{
+	sqlite3_stmt *stmt;
+	json_error_t jerr;
+	json_t *v;
+	int error, rc;
+
+	if ((error = ferry_store__stmt(
+	         &stmt, ws, FERRY_STMT_PRIOR_GET,
+	         "SELECT prior FROM ledger_prior WHERE object = ? AND "
+	         "source_id = ?")) < 0)
+		goto done;
+	ferry_store__bind_text(stmt, 1, object);
+	ferry_store__bind_text(stmt, 2, source_id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_DONE) {
+		error = ferry_error_set(FERRY_ENOTFOUND,
+		                        "no values before ferry's update of "
+		                        "'%s' in %s",
+		                        source_id, object);
+		goto done;
+	}
+	if (rc != SQLITE_ROW) {
+		error = ferry_store__error(ws, "cannot read the values before "
+		                               "an update");
+		goto done;
+	}
+	v = json_loads((const char *)sqlite3_column_text(stmt, 0), 0, &jerr);
+	if (!v) {
+		error =
+		    ferry_error_set(FERRY_EDB,
+		                    "the values before ferry's update of "
+		                    "'%s' in %s are damaged in '%s': %s",
+		                    source_id, object, ws->db_name, jerr.text);
+		goto done;
+	}
+	*out = v;
+done:
+	if (stmt)
+		sqlite3_reset(stmt);
 	return error;
 }

@@ -165,6 +165,50 @@ static const char *const steps[] = {
     "  PRIMARY KEY (target, object, source_id)\n"
     ") WITHOUT ROWID;\n"
     "CREATE INDEX plan_refs_record ON plan_refs(object, source_id);\n",
+
+    /* 9: what rollback and sync need of the ledger: held records said so
+     * (not "skipped"), a row a rollback undid or a sync removed because
+     * the source deleted it, and `op`, what ferry's write did at the
+     * destination (created it, updated a record that was there before,
+     * appended a link, found it there without its values before). The
+     * values of a record ferry updated, as they were before its first
+     * write, are kept in ledger_prior: rollback restores them. The CHECK
+     * changes, so the table is rebuilt. */
+    "CREATE TABLE ledger_v9 (\n"
+    "  object TEXT NOT NULL,\n"
+    "  source_id TEXT NOT NULL,\n"
+    "  dest_object TEXT NOT NULL DEFAULT '',\n"
+    "  dest_id TEXT NOT NULL DEFAULT '',\n"
+    "  payload_hash TEXT NOT NULL DEFAULT '',\n"
+    "  status TEXT NOT NULL CHECK (status IN\n"
+    "    ('pending', 'written', 'merged', 'skipped', 'failed', 'held',\n"
+    "     'rolled_back', 'deleted')),\n"
+    "  reason TEXT NOT NULL DEFAULT '',\n"
+    "  attempts INTEGER NOT NULL DEFAULT 0,\n"
+    "  http_status INTEGER NOT NULL DEFAULT 0,\n"
+    "  updated_at TEXT NOT NULL,\n"
+    "  op TEXT NOT NULL DEFAULT '' CHECK (op IN\n"
+    "    ('', 'created', 'updated', 'appended', 'existed')),\n"
+    "  PRIMARY KEY (object, source_id)\n"
+    ") WITHOUT ROWID;\n"
+    "INSERT INTO ledger_v9(object, source_id, dest_object, dest_id,\n"
+    "  payload_hash, status, reason, attempts, http_status, updated_at)\n"
+    "  SELECT object, source_id, dest_object, dest_id, payload_hash,\n"
+    "  CASE WHEN status = 'skipped' AND reason LIKE 'held:%' THEN 'held'\n"
+    "  ELSE status END, reason, attempts, http_status, updated_at\n"
+    "  FROM ledger;\n"
+    "DROP TABLE ledger;\n"
+    "ALTER TABLE ledger_v9 RENAME TO ledger;\n"
+    "CREATE INDEX ledger_status ON ledger(object, status);\n"
+    "CREATE TABLE ledger_prior (\n"
+    "  object TEXT NOT NULL,\n"
+    "  source_id TEXT NOT NULL,\n"
+    "  dest_object TEXT NOT NULL,\n"
+    "  dest_id TEXT NOT NULL,\n"
+    "  prior TEXT NOT NULL,\n"
+    "  captured_at TEXT NOT NULL,\n"
+    "  PRIMARY KEY (object, source_id)\n"
+    ") WITHOUT ROWID;\n",
 };
 
 _Static_assert(FERRY_ARRAY_LEN(steps) == FERRY_WORKSPACE_SCHEMA,
