@@ -49,7 +49,7 @@ stats = json.load(open(sys.argv[2]))
 acc, con = status["Account"], status["Contact"]
 for o in (acc, con):
     assert o["pending"] == 0 and o["not_run"] == 0 and o["failed"] == 0, o
-    assert o["written"] + o["merged"] + o["skipped"] == o["staged"], o
+    assert o["written"] + o["merged"] + o["held"] + o["skipped"] == o["staged"], o
 for slug, dups in stats.get("duplicates", {}).items():
     assert not dups, ("duplicate values", slug, dups)
 got_c = stats["records_per_object"]["companies"]

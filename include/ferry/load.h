@@ -31,9 +31,12 @@ struct ferry_load_progress {
  * request) and after it (the destination id, or Attio's refusal), so a
  * run killed at any moment and run again ends in the destination state
  * of an uninterrupted run: asserts are idempotent, and what a create may
- * already have made is looked for before it is made again. A record Attio
- * refuses goes back to the conflict queue (held, with Attio's message).
- * See docs/internals/writer.md.
+ * already have made is looked for before it is made again (also within a
+ * run, after a create got no answer). A record Attio refuses goes back to
+ * the conflict queue (held, with Attio's message). Each ledger row says
+ * what the write did (op: created, updated, appended, existed), and a
+ * record the plan matched in Attio has its values before ferry's first
+ * write kept (ledger_prior), for rollback. See docs/internals/writer.md.
  */
 
 /* One planned object's outcome. staged = to_write + merged + held +

@@ -1,8 +1,11 @@
 /* multi.h: many requests in flight on one libcurl multi handle, under the
- * rules of http.h: a sliding-window limiter per class (reads, writes); a
- * 429 blocks the whole destination until its Retry-After; timeouts,
- * dropped connections and 5xx are retried with capped exponential backoff
- * and full jitter; any other answer goes back to the caller. How many
+ * rules of http.h: a sliding-window limiter per class (reads, writes)
+ * that counts each request from when libcurl sends it, and that lets a
+ * class's budget in spread over a window at first and after a 429, never
+ * in one burst; a 429 blocks the whole destination until its
+ * Retry-After; timeouts, dropped connections and 5xx are retried with
+ * capped exponential backoff and full jitter (not for FERRY_MULTI_ONCE
+ * requests); any other answer goes back to the caller. How many
  * transfers are in flight follows the destination: rate × the latency
  * observed (a moving median), plus a margin, within max_in_flight — so a
  * slow destination is still written at its full rate, and a fast one is
@@ -14,6 +17,17 @@
 #include "ferry/http.h"
 
 struct ferry_multi;
+
+/* A request that must not be carried out twice (a create Attio cannot
+ * assert). A 429 is still sent again after its Retry-After (Attio did not
+ * carry it out), and so is an attempt libcurl never got to send (a
+ * connection that could not be made in time). But once it was sent, a
+ * timeout, a dropped connection or a 5xx ends it at once: error < 0 with
+ * a message for a broken transport, the 5xx as the answer. It may have
+ * reached the destination: the caller looks for its result before making
+ * it again. libcurl's own resend of a request whose reused connection
+ * died is refused too. */
+#define FERRY_MULTI_ONCE 0x1u
 
 struct ferry_multi_opts {
 	/* Base URL, token, name, rates, attempts, timeouts and backoff, as
@@ -27,9 +41,11 @@ struct ferry_multi_opts {
 struct ferry_multi_done {
 	void *tag; /* the caller's, from ferry_multi_add */
 	int error; /* 0: answered (resp set); < 0: no usable answer after
-	              every attempt (FERRY_ECONN, FERRY_ETIMEOUT, ...) */
+	              every attempt (FERRY_ECONN, FERRY_ETIMEOUT, ...), or
+	              after the one sent attempt of a FERRY_MULTI_ONCE */
 	/* The final answer: any 2xx or 4xx but 429, or the 5xx/429 of the
-	 * last attempt. Valid during the callback only. */
+	 * last attempt (a ONCE request's first 5xx). Valid during the
+	 * callback only. */
 	const struct ferry_http_response *resp;
 	const char *message; /* error < 0: what happened (no secret) */
 	int attempts;
@@ -46,6 +62,11 @@ void ferry_multi_free(struct ferry_multi *m);
 int ferry_multi_add(struct ferry_multi *m, enum ferry_http_class cls,
                     const char *method, const char *path, const char *body,
                     void *tag);
+/* The same with `flags` (0 or FERRY_MULTI_ONCE; anything else is
+ * FERRY_EINVALID). ferry_multi_add is flags 0. */
+int ferry_multi_add_flags(struct ferry_multi *m, enum ferry_http_class cls,
+                          const char *method, const char *path,
+                          const char *body, unsigned flags, void *tag);
 
 /* Drives the transfers for at most `timeout_ms` (0: one pass without
  * waiting), calling `cb` for each request that ended. Returns the number

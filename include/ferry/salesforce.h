@@ -146,4 +146,72 @@ int ferry_sf_extract(struct ferry_sf *sf, struct ferry_workspace *ws,
                      const struct ferry_sf_extract_opts *o,
                      ferry_sf_progress_cb cb, void *payload);
 
+/* --- changes since the extract, for `ferry sync` (watermark.c, delta.c)
+ * --- */
+
+/* Where an object of the workspace stands against Salesforce: every
+ * change made after `at` (Unix seconds, Salesforce's clock) is one the
+ * staging may not have. Extract sets it to a moment before it read the
+ * object (the Bulk job's createdDate, or the Date of Salesforce's answer
+ * before a REST query); sync moves it forward once the changes it read
+ * are written. Kept in the workspace's meta as "sf.watermark.<Object>":
+ * {"at": "2026-11-01T00:00:00Z", "how": "..."}. */
+struct ferry_sf_watermark {
+	int64_t at;
+	char how[64]; /* what set it, for `ferry sync` to show */
+};
+/* FERRY_ENOTFOUND when the object has none (staged from a Data Export
+ * folder, or by a ferry that kept none). */
+int ferry_sf_watermark_get(struct ferry_workspace *ws, const char *object,
+                           struct ferry_sf_watermark *out);
+int ferry_sf_watermark_set(struct ferry_workspace *ws, const char *object,
+                           int64_t at, const char *how);
+
+/* A record Salesforce changed, created or deleted: its 18-char id and
+ * its fields in the shape staging keeps (the fields extract reads, values
+ * as the Bulk CSV gives them; a deleted record's as queryAll gives them,
+ * or NULL when only the deleted resource named it). Borrowed for the
+ * call. */
+struct ferry_sf_change {
+	const char *id;
+	bool deleted;
+	json_t *fields;
+};
+typedef int (*ferry_sf_change_cb)(const struct ferry_sf_change *c,
+                                  void *payload);
+
+struct ferry_sf_delta {
+	int64_t since;    /* the window's start (Unix seconds) */
+	int64_t covered;  /* Salesforce's latestDateCovered: the next
+	                     watermark once the changes are written */
+	int64_t earliest; /* earliestDateAvailable of the deleted resource */
+	int64_t changed, deleted; /* records passed to the callback */
+	int64_t calls;            /* API calls spent */
+};
+
+/* The overlap: a change is looked for from this long before the
+ * watermark, so a write whose transaction began before the watermark but
+ * committed after the extract read the object is not missed (re-reading
+ * a record that did not change costs no destination call). */
+#define FERRY_SF_SYNC_OVERLAP_S (10 * 60)
+/* Salesforce answers the deleted and updated resources for 30 days back
+ * at most; a watermark older than that cannot be followed. */
+#define FERRY_SF_SYNC_MAX_AGE_S (30 * 86400)
+
+/* What changed in `object` since `since` - FERRY_SF_SYNC_OVERLAP_S: first
+ * GET /sobjects/<object>/deleted/ (the deleted ids, and Salesforce's
+ * latestDateCovered as the next watermark), then `SELECT <the fields
+ * extract reads> FROM <object> WHERE SystemModstamp >= <start>` through
+ * queryAll, page by page: each live record to `cb` as changed, each
+ * IsDeleted one (and each id of the deleted resource) as deleted, each
+ * once. The fields come from the describe extract saved. FERRY_ECONFIG,
+ * saying to extract again, when the window is older than Salesforce
+ * keeps (30 days, or the recycle bin's earliestDateAvailable), when the
+ * object has no SystemModstamp, or its describe is not in the workspace;
+ * a field Salesforce no longer has is its INVALID_FIELD, said the same
+ * way. */
+int ferry_sf_delta(struct ferry_sf *sf, struct ferry_workspace *ws,
+                   const char *object, int64_t since, ferry_sf_change_cb cb,
+                   void *payload, struct ferry_sf_delta *out);
+
 #endif

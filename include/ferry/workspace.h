@@ -87,6 +87,17 @@ int ferry_stage_foreach_record(struct ferry_workspace *ws, const char *object,
  * *out (json_decref). */
 int ferry_stage_get(json_t **out, struct ferry_workspace *ws,
                     const char *object, const char *source_id);
+/* One record of a completely staged object changed in place (`ferry
+ * sync`), in the caller's transaction if one is open: put stages
+ * `fields` (not stolen) for `source_id`, replacing the record's fields
+ * (its line kept) or adding it after the last line; remove takes it out.
+ * Both keep the object's record count. *changed: the fields differed or
+ * the record is new; *removed: it was staged. FERRY_ENOTFOUND when the
+ * object is not staged. */
+int ferry_stage_put(struct ferry_workspace *ws, const char *object,
+                    const char *source_id, json_t *fields, bool *changed);
+int ferry_stage_remove(struct ferry_workspace *ws, const char *object,
+                       const char *source_id, bool *removed);
 
 /*
  * The ledger: one row per (object, source_id), written before a write is

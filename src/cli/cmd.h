@@ -77,6 +77,9 @@ extern const struct ferry_cmd ferry_cmd_schema;
 extern const struct ferry_cmd ferry_cmd_queue;
 extern const struct ferry_cmd ferry_cmd_run;
 extern const struct ferry_cmd ferry_cmd_status;
+extern const struct ferry_cmd ferry_cmd_verify;
+extern const struct ferry_cmd ferry_cmd_sync;
+extern const struct ferry_cmd ferry_cmd_rollback;
 extern const struct ferry_cmd ferry_cmd_audit;
 extern const struct ferry_cmd ferry_cmd_help;
 

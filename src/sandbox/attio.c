@@ -2,7 +2,8 @@
  * the routing table and the small read-only handlers (self, members,
  * stats). Records live in attio_records.c, the schema in attio_schema.c
  * and attio_options.c, lists in attio_lists.c and attio_entries.c, notes
- * and tasks in attio_notes.c and attio_tasks.c. */
+ * and tasks in attio_notes.c and attio_tasks.c, the answers a test asks
+ * for in attio_faults.c. */
 #include "util.h"
 
 #include <getopt.h>
@@ -190,6 +191,9 @@ static const struct route {
     {"GET", "/v2/workspace_members", h_members},
     {"GET", "/v2/workspace_members/*", h_member},
     {"GET", "/__sandbox/stats", h_stats},
+    {"GET", "/__sandbox/faults", attio_h_faults},
+    {"POST", "/__sandbox/faults", attio_h_faults_add},
+    {"DELETE", "/__sandbox/faults", attio_h_faults_clear},
 };
 
 /* Matches `path` (a copy the caller owns) against pattern; on a match
@@ -231,6 +235,10 @@ int attio_route(struct attio_sb *sb, struct attio_req *rq, json_t **out,
 	bool path_known = false;
 
 	*out = NULL;
+	/* An answer a test asked for comes first (attio_faults.c). */
+	if (!ferry_str_starts_with(rq->path, "/__sandbox/") &&
+	    attio_faults_take(sb, rq, e) < 0)
+		return -1;
 	for (i = 0; i < FERRY_ARRAY_LEN(routes); i++) {
 		free(path);
 		path = ferry_xstrdup(rq->path);
@@ -491,6 +499,7 @@ int sandbox_attio_main(int argc, char **argv)
 		fprintf(stderr, "ferry-sandbox attio: %s\n",
 		        ferry_error_last());
 	attio_store_close(&sb);
+	attio_faults_free(&sb);
 	free_members(&sb);
 	return rc < 0 ? 1 : 0;
 }

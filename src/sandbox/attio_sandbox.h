@@ -116,6 +116,9 @@ struct attio_sb {
 	/* per request (attio_json.c) */
 	struct attio_numtext *numtexts;
 	size_t n_numtexts;
+	/* answers a test asked for (attio_faults.c) */
+	struct attio_fault *faults;
+	size_t n_faults;
 };
 
 /* --- attio_store.c: the SQLite store --- */
@@ -389,6 +392,21 @@ int attio_h_task_delete(struct attio_sb *sb, struct attio_req *rq, json_t **out,
  * object and record id; the record must exist. */
 int attio_resolve_ref(struct attio_sb *sb, json_t *v, struct attio_object **obj,
                       char id[ATTIO_ID_LEN], struct attio_err *e);
+
+/* --- attio_faults.c: answers a test asks for --- */
+
+/* POST /__sandbox/faults {"method"?, "path", "status", "code"?,
+ * "message"?, "count"?}; GET lists them; DELETE forgets them. */
+int attio_h_faults_add(struct attio_sb *sb, struct attio_req *rq, json_t **out,
+                       struct attio_err *e);
+int attio_h_faults(struct attio_sb *sb, struct attio_req *rq, json_t **out,
+                   struct attio_err *e);
+int attio_h_faults_clear(struct attio_sb *sb, struct attio_req *rq,
+                         json_t **out, struct attio_err *e);
+/* -1 with `e` filled when a fault answers request `rq`, else 0. */
+int attio_faults_take(struct attio_sb *sb, const struct attio_req *rq,
+                      struct attio_err *e);
+void attio_faults_free(struct attio_sb *sb);
 
 /* --- attio_filter.c, attio_query.c: queries --- */
 

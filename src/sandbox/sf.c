@@ -204,6 +204,30 @@ void sf_sb_listening(struct sf_sb *sb, const char *host, int port)
 	         v6 ? "[" : "", host, v6 ? "]" : "", port);
 }
 
+/* GET /__sandbox/clock: the org's time and the records written through
+ * the REST API; POST /__sandbox/clock?advance=SECONDS moves the clock
+ * forward first (a test's way to let days pass). */
+static int sf_clock(struct sf_sb *sb, struct sf_req *rq, struct sf_reply *out,
+                    struct sf_err *e)
+{
+	char *arg = sf_req_arg(rq, "advance"), now[40];
+	int64_t n = 0;
+
+	if (arg && (ferry_parse_i64(arg, &n) < 0 || n < 0 ||
+	            n > (int64_t)3650 * 86400)) {
+		free(arg);
+		return sf_err_set(e, 400, "INVALID_ARGUMENT",
+		                  "advance wants seconds from 0 to 3650 days");
+	}
+	free(arg);
+	if (!strcmp(rq->method, "POST"))
+		sf_org_clock_advance(sb->org, n);
+	sf_format_time(sf_org_now(sb->org), now, sizeof(now));
+	out->json = json_pack("{s:s,s:I}", "now", now, "writes",
+	                      (json_int_t)sb->stats.writes);
+	return 0;
+}
+
 /* --- routing --- */
 
 /* Patterns are relative to /services/data/vXX.X; "*" captures a segment
@@ -215,9 +239,12 @@ static const struct route {
     {"GET", "", sf_h_resources},
     {"GET", "/sobjects", sf_h_describe_global},
     {"GET", "/sobjects/*", sf_h_sobject},
+    {"POST", "/sobjects/*", sf_h_record_create},
     {"GET", "/sobjects/*/describe", sf_h_describe},
     {"GET", "/sobjects/*/updated", sf_h_updated},
     {"GET", "/sobjects/*/deleted", sf_h_deleted},
+    {"PATCH", "/sobjects/*/*", sf_h_record_update},
+    {"DELETE", "/sobjects/*/*", sf_h_record_delete},
     {"GET", "/query", sf_h_query},
     {"GET", "/queryAll", sf_h_query_all},
     {"GET", "/query/*", sf_h_query_more},
@@ -410,6 +437,14 @@ void sf_handle(struct sf_sb *sb, struct sf_req *rq, struct sf_reply *out)
 		    !strcmp(rq->method, "GET")) {
 			out->json = sf_stats_json(sb);
 			return;
+		}
+		if (!strcmp(rq->path, "/__sandbox/clock") &&
+		    (!strcmp(rq->method, "POST") ||
+		     !strcmp(rq->method, "GET"))) {
+			if (sf_clock(sb, rq, out, &e) == 0)
+				return;
+			rc = -1;
+			goto fail;
 		}
 		rc = sf_err_set(&e, 404, "NOT_FOUND",
 		                "The requested resource does not exist");

@@ -137,8 +137,11 @@ static json_t *job_json(struct sf_sb *sb, const struct sf_job *j, bool full)
 	double version = 0;
 	json_t *o;
 
-	sf_format_time(j->created_us / 1000000, created, sizeof(created));
-	sf_format_time(j->modstamp_us / 1000000, modstamp, sizeof(modstamp));
+	/* by the org's clock, as the records' SystemModstamp */
+	sf_format_time(sf_org_time_of_wall(sb->org, j->created_us), created,
+	               sizeof(created));
+	sf_format_time(sf_org_time_of_wall(sb->org, j->modstamp_us), modstamp,
+	               sizeof(modstamp));
 	ferry_parse_double(j->version, &version);
 	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:f,s:s,s:s,s:s}",
 	              "id", j->id, "operation", j->all ? "queryAll" : "query",

@@ -24,10 +24,10 @@ static void stream_free_cb(void *cls)
 	sf_stream_free(cls);
 }
 
-static struct MHD_Response *make_response(struct sf_reply *r)
+static struct MHD_Response *make_response(struct sf_sb *sb, struct sf_reply *r)
 {
 	struct MHD_Response *resp;
-	char num[32];
+	char num[32], date[40];
 
 	if (r->stream) {
 		resp = MHD_create_response_from_callback(
@@ -49,6 +49,12 @@ static struct MHD_Response *make_response(struct sf_reply *r)
 		resp = MHD_create_response_from_buffer(0, NULL,
 		                                       MHD_RESPMEM_PERSISTENT);
 	}
+	/* The org's clock, not the host's: a client reads Salesforce's
+	 * time from it. */
+	pthread_mutex_lock(&sb->lock);
+	ferry_clock_http_date((time_t)sf_org_now(sb->org), date, sizeof(date));
+	pthread_mutex_unlock(&sb->lock);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_DATE, date);
 	if (r->limit_info)
 		MHD_add_response_header(resp, "Sforce-Limit-Info",
 		                        r->limit_value);
@@ -106,7 +112,7 @@ static enum MHD_Result handle(struct sandbox_server *srv,
 		sf_reply_release(&reply);
 		return MHD_NO;
 	}
-	resp = make_response(&reply);
+	resp = make_response(sb, &reply);
 	r = MHD_queue_response(c, (unsigned)reply.status, resp);
 	MHD_destroy_response(resp);
 	sf_reply_release(&reply);

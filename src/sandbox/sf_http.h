@@ -101,6 +101,7 @@ struct sf_job {
 struct sf_stats {
 	int64_t requests, api_requests, token_requests, bulk_jobs;
 	int64_t results_pages, expired_tokens, faults_injected;
+	int64_t writes; /* records created, updated or deleted */
 };
 
 /* The whole stand-in. Everything but the org (read-only) and the streams
@@ -202,6 +203,15 @@ int sf_h_updated(struct sf_sb *sb, struct sf_req *rq, struct sf_reply *out,
                  struct sf_err *e);
 int sf_h_deleted(struct sf_sb *sb, struct sf_req *rq, struct sf_reply *out,
                  struct sf_err *e);
+
+/* --- sf_write.c: record writes (create, update, soft delete) --- */
+
+int sf_h_record_create(struct sf_sb *sb, struct sf_req *rq,
+                       struct sf_reply *out, struct sf_err *e);
+int sf_h_record_update(struct sf_sb *sb, struct sf_req *rq,
+                       struct sf_reply *out, struct sf_err *e);
+int sf_h_record_delete(struct sf_sb *sb, struct sf_req *rq,
+                       struct sf_reply *out, struct sf_err *e);
 
 /* --- sf_rest.c: query, queryAll, next pages, the Tooling query --- */
 

@@ -423,7 +423,7 @@ int sf_h_updated(struct sf_sb *sb, struct sf_req *rq, struct sf_reply *out,
 {
 	const struct sf_object *o;
 	struct sf_record r;
-	int64_t start, end, i, n = 0;
+	int64_t start, end, i, n = 0, now;
 	json_t *ids;
 	char latest[40];
 
@@ -431,11 +431,12 @@ int sf_h_updated(struct sf_sb *sb, struct sf_req *rq, struct sf_reply *out,
 	    delta_window(rq, &start, &end, e) < 0)
 		return -1;
 	/* the org's clock, not the wall's: see SF_ORG_NOW */
-	if (start < SF_ORG_NOW - 30 * DAY)
+	now = sf_org_now(sb->org);
+	if (start < now - 30 * DAY)
 		return sf_err_set(e, 400, "INVALID_REPLICATION_DATE",
 		                  "startDate cannot be more than 30 days ago");
-	if (end > SF_ORG_NOW)
-		end = SF_ORG_NOW;
+	if (end > now - now % 60)
+		end = now - now % 60;
 	ids = json_array();
 	sf_record_init(&r);
 	for (i = 0; i < o->count && start < end; i++) {
@@ -462,15 +463,16 @@ int sf_h_deleted(struct sf_sb *sb, struct sf_req *rq, struct sf_reply *out,
 {
 	const struct sf_object *o;
 	struct sf_record r;
-	int64_t start, end, earliest = SF_ORG_NOW - 15 * DAY, i, n = 0;
+	int64_t now = sf_org_now(sb->org), earliest = now - 15 * DAY;
+	int64_t start, end, i, n = 0;
 	json_t *recs;
 	char latest[40], first[40], when[40];
 
 	if (object_or_404(sb, rq->params[0], &o, e) < 0 ||
 	    delta_window(rq, &start, &end, e) < 0)
 		return -1;
-	if (end > SF_ORG_NOW)
-		end = SF_ORG_NOW;
+	if (end > now - now % 60)
+		end = now - now % 60;
 	if (start < earliest)
 		start = earliest;
 	recs = json_array();

@@ -354,13 +354,18 @@ int sf_org_new(struct sf_org **out, const struct sf_org_opts *opts)
 		m->modstamp = field_index(o, "SystemModstamp");
 		m->owner = field_index(o, "OwnerId");
 		set_record_types(org, (enum sfo_obj)k);
+		org->gen_count[k] = o->count;
 	}
+	sfo_writes_init(org);
 	*out = org;
 	return 0;
 }
 
 void sf_org_free(struct sf_org *org)
 {
+	if (!org)
+		return;
+	sfo_writes_free(org);
 	free(org);
 }
 
@@ -441,7 +446,7 @@ void sf_record_init(struct sf_record *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->values = ferry_xcalloc(SFO_MAX_FIELDS, sizeof(*r->values));
-	ferry_buf_init(&r->scratch, SFO_RECORD_SCRATCH + 64);
+	ferry_buf_init(&r->scratch, 0); /* grows for written values */
 }
 
 void sf_record_release(struct sf_record *r)
@@ -451,24 +456,44 @@ void sf_record_release(struct sf_record *r)
 	ferry_buf_release(&r->scratch);
 }
 
+/* Deleted as generated: every deleted_every-th generated record. */
+static bool gen_deleted(const struct sf_org *org, size_t k, int64_t index)
+{
+	return org->opts.deleted_every > 0 && k < SFO_COUNT &&
+	       org->meta[k].is_deleted >= 0 && index < org->gen_count[k] &&
+	       (index + 1) % org->opts.deleted_every == 0;
+}
+
 bool sf_org_is_deleted(const struct sf_org *org, const struct sf_object *o,
                        int64_t index)
 {
 	size_t k = (size_t)(o - org->objects);
+	const struct sfo_wrec *w;
+	bool deleted;
 
-	return org->opts.deleted_every > 0 && k < SFO_COUNT &&
-	       org->meta[k].is_deleted >= 0 &&
-	       (index + 1) % org->opts.deleted_every == 0;
+	if (k >= SFO_COUNT)
+		return false;
+	sfo_writes_rdlock(org);
+	w = sfo_writes_find(org, k, index);
+	deleted = w ? w->deleted : gen_deleted(org, k, index);
+	sfo_writes_unlock(org);
+	return deleted;
 }
 
 int64_t sf_org_live_count(const struct sf_org *org, const struct sf_object *o)
 {
 	size_t k = (size_t)(o - org->objects);
+	int64_t n;
 
-	if (org->opts.deleted_every <= 0 || k >= SFO_COUNT ||
-	    org->meta[k].is_deleted < 0)
+	if (k >= SFO_COUNT)
 		return o->count;
-	return o->count - o->count / org->opts.deleted_every;
+	n = org->gen_count[k];
+	if (org->opts.deleted_every > 0 && org->meta[k].is_deleted >= 0)
+		n -= n / org->opts.deleted_every;
+	sfo_writes_rdlock(org);
+	n += sfo_writes_created(org, k) - sfo_writes_removed(org, k);
+	sfo_writes_unlock(org);
+	return n;
 }
 
 /* The fields every record has: id, audit dates and users, owner. The
@@ -509,28 +534,25 @@ static void gen_common(struct sfo_gen *g, const struct sfo_objmeta *m,
 		sfo_set_id(g, m->owner, SFO_USER, by);
 }
 
-int sf_org_record(const struct sf_org *org, const struct sf_object *o,
-                  int64_t index, struct sf_record *r)
+/* Record `index` as generated (or blank, for one a client created). */
+static void generate(const struct sf_org *org, const struct sf_object *o,
+                     size_t k, int64_t index, struct sf_record *r)
 {
-	size_t k = (size_t)(o - org->objects);
 	struct sfo_gen g;
-	int rc;
 
-	if (k >= SFO_COUNT || index < 0 || index >= o->count)
-		return ferry_error_set(FERRY_EINVALID,
-		                       "Salesforce sandbox: no record %" PRId64
-		                       " of %s (it has %" PRId64 ")",
-		                       index, o->name, o->count);
-	ferry_buf_clear(&r->scratch);
-	if ((rc = ferry_buf_grow(&r->scratch, SFO_RECORD_SCRATCH)) < 0)
-		return rc;
 	memset(r->values, 0, o->n_fields * sizeof(*r->values));
 	r->index = index;
-	r->is_deleted = sf_org_is_deleted(org, o, index);
+	r->is_deleted = gen_deleted(org, k, index);
+	r->modstamp = 0;
 	if (o->key_prefix)
 		sf_org_record_id(o, index, r->id);
 	else
 		r->id[0] = '\0';
+	if (index >= org->gen_count[k]) {
+		r->scratch.len = 0;
+		r->scratch.ptr[0] = '\0';
+		return;
+	}
 	g.org = org;
 	g.o = o;
 	g.obj = (enum sfo_obj)k;
@@ -543,7 +565,35 @@ int sf_org_record(const struct sf_org *org, const struct sf_object *o,
 	org->defs[k]->gen(&g);
 	r->scratch.len = (size_t)(g.p - r->scratch.ptr);
 	r->scratch.ptr[r->scratch.len] = '\0';
-	return 0;
+}
+
+int sf_org_record(const struct sf_org *org, const struct sf_object *o,
+                  int64_t index, struct sf_record *r)
+{
+	size_t k = (size_t)(o - org->objects);
+	const struct sfo_wrec *w;
+	int rc;
+
+	if (k >= SFO_COUNT || index < 0 || index >= o->count)
+		return ferry_error_set(FERRY_EINVALID,
+		                       "Salesforce sandbox: no record %" PRId64
+		                       " of %s (it has %" PRId64 ")",
+		                       index, o->name, o->count);
+	sfo_writes_rdlock(org);
+	w = sfo_writes_find(org, k, index);
+	ferry_buf_clear(&r->scratch);
+	/* Room for the generator, then for what clients wrote over it (the
+	 * values point into the scratch: it must not move after this). */
+	rc = ferry_buf_grow(&r->scratch,
+	                    SFO_RECORD_SCRATCH +
+	                        (w ? sfo_wrec_bytes(org, k, w) : 0) + 64);
+	if (rc == 0) {
+		generate(org, o, k, index, r);
+		if (w)
+			sfo_wrec_apply(org, k, w, r);
+	}
+	sfo_writes_unlock(org);
+	return rc;
 }
 
 /* --- ids --- */

@@ -95,7 +95,44 @@ struct sf_org {
 	int rt_first[SFO_COUNT], rt_n[SFO_COUNT]; /* into rt[] */
 	/* per-object salts of the record hash */
 	uint64_t salt[SFO_COUNT];
+	/* What clients changed through the REST API (sf_org_write.c), over
+	 * the generated records; the generated ones are the first
+	 * gen_count[k] of each object, created ones follow. */
+	struct sfo_writes *writes;
+	int64_t gen_count[SFO_COUNT];
 };
+
+/* --- writes over the generated org (sf_org_write.c) --- */
+
+/* One record a client changed, created or deleted. */
+struct sfo_wrec {
+	int64_t index;
+	bool created, deleted;
+	int64_t modstamp; /* SystemModstamp of the last write, Unix seconds */
+	char **vals;      /* per field: its value (NULL: null) when set[f] */
+	bool *set;
+};
+
+void sfo_writes_init(struct sf_org *org);
+void sfo_writes_free(struct sf_org *org);
+/* Readers hold the lock while they look at a written record (Bulk
+ * results are generated outside the stand-in's own lock). */
+void sfo_writes_rdlock(const struct sf_org *org);
+void sfo_writes_unlock(const struct sf_org *org);
+/* The written record `index` of object k, or NULL (the lock held). */
+const struct sfo_wrec *sfo_writes_find(const struct sf_org *org, size_t k,
+                                       int64_t index);
+/* The bytes the written values take in a record's scratch. */
+size_t sfo_wrec_bytes(const struct sf_org *org, size_t k,
+                      const struct sfo_wrec *w);
+/* Puts the written values over `r` (generated, or blank for a created
+ * record), copying them into the free part of r->scratch. */
+void sfo_wrec_apply(const struct sf_org *org, size_t k,
+                    const struct sfo_wrec *w, struct sf_record *r);
+/* Records of object k live before a client deleted them, and records
+ * clients created. */
+int64_t sfo_writes_removed(const struct sf_org *org, size_t k);
+int64_t sfo_writes_created(const struct sf_org *org, size_t k);
 
 /* --- the generator (sf_org_gen.c) --- */
 

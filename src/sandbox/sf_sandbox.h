@@ -167,6 +167,45 @@ int64_t sf_org_live_count(const struct sf_org *org,
 /* Salesforce's 15 -> 18 char id: appends the case checksum. */
 void sf_id18(const char in[15], char out[19]);
 
+/* --- writes (sf_org_write.c) ---
+ * A client changes the org through the REST API the way Salesforce
+ * documents: an update sets the fields it names and bumps
+ * LastModifiedDate, LastModifiedById and SystemModstamp; a create adds a
+ * record after the generated ones (the next id of its key prefix); a
+ * delete is soft (IsDeleted true, SystemModstamp bumped: queryAll and the
+ * deleted resource see it). The writes live in memory, over the
+ * generated records, for as long as the stand-in runs. Only the record
+ * written changes: a delete does not cascade to children. */
+
+/* The org's clock: SF_ORG_NOW when the org was made, then running with
+ * the wall clock, plus whatever a test moved it forward by. Unix
+ * seconds. */
+int64_t sf_org_now(const struct sf_org *org);
+/* The org's time of a wall-clock instant (microseconds). */
+int64_t sf_org_time_of_wall(const struct sf_org *org, int64_t wall_us);
+void sf_org_clock_advance(struct sf_org *org, int64_t seconds);
+/* No client wrote to `o`: which records are deleted is arithmetic. */
+bool sf_org_plain(const struct sf_org *org, const struct sf_object *o);
+
+/* One field of a write: its index in o->fields and its value as Bulk CSV
+ * text (NULL: null). The values are copied. */
+struct sf_write_field {
+	long field;
+	const char *value;
+};
+/* `user_id` is the writer (LastModifiedById, CreatedById, the default
+ * OwnerId). sf_org_create gives the new record's index. The caller has
+ * checked the fields (types, createable or updateable) and that the
+ * record is live (update, delete). */
+void sf_org_create(struct sf_org *org, const struct sf_object *o,
+                   const struct sf_write_field *f, size_t n,
+                   const char *user_id, int64_t *index_out);
+void sf_org_update(struct sf_org *org, const struct sf_object *o, int64_t index,
+                   const struct sf_write_field *f, size_t n,
+                   const char *user_id);
+void sf_org_delete(struct sf_org *org, const struct sf_object *o, int64_t index,
+                   const char *user_id);
+
 /* The describe and describeGlobal bodies, in the shape of Salesforce's
  * (every key of every field; URLs carry `version`, e.g. "62.0"). */
 json_t *sf_describe_json(const struct sf_org *org, const struct sf_object *o,

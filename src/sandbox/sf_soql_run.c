@@ -279,7 +279,8 @@ static int64_t past_kth_match(const struct sf_query *q, bool all, int64_t k)
 
 	if (k <= 0)
 		return 0;
-	if (q->where < 0)
+	/* Deletions are arithmetic until a client wrote to the object. */
+	if (q->where < 0 && sf_org_plain(q->org, q->obj))
 		return past_kth_live(q, all, k);
 	for (i = 0; i < q->obj->count; i++)
 		if (matches(q, all, i, r, false) && ++seen == k)

@@ -39,8 +39,8 @@ assert r['failed'] == 0, r
 expect_exit 0 "$FERRY_BIN" -C "$ws" status --json
 echo "$out" >"$tmp/status1.json"
 
-# Every staged record accounted for: staged = written + merged + skipped +
-# failed (held records are skipped in the ledger, "held: ..."), nothing
+# Every staged record accounted for: staged = written + merged + held +
+# skipped + failed (the ledger's held are the plan's), nothing
 # pending, nothing not run; the run's own counts agree with the plan's;
 # and the sandbox holds exactly the distinct destination records the
 # ledger says were written.
@@ -52,15 +52,16 @@ objs = {o["object"]: o for o in status["objects"]}
 ran = {o["object"]: o for o in run["objects"]}
 for name in ("Account", "Contact"):
     o, r = objs[name], ran[name]
-    total = o["written"] + o["merged"] + o["skipped"] + o["failed"]
+    total = o["written"] + o["merged"] + o["held"] + o["skipped"] + o["failed"]
     assert o["staged"] == total, (name, o)
     assert r["staged"] == r["to_write"] + r["merged"] + r["held"] + r["skipped"], r
     assert r["to_write"] == r["written"] + r["unchanged"] + r["failed"], r
     assert r["written"] == o["written"] and r["held"] > 0, (r, o)
+    assert r["held"] == o["held"], (r, o)
     assert o["pending"] == 0 and o["not_run"] == 0, o
-    assert o["written"] > 0 and o["merged"] > 0 and o["skipped"] > 0, o
+    assert o["written"] > 0 and o["merged"] > 0 and o["held"] + o["skipped"] > 0, o
     assert o["failed"] == 0, o
-    for kind in ("merged", "skipped"):
+    for kind in ("merged", "held", "skipped"):
         reasons = o["reasons"].get(kind, [])
         assert sum(r["count"] for r in reasons) == o[kind], (name, kind)
         assert all(r["reason"] for r in reasons), reasons

@@ -4,17 +4,21 @@
  * rule that answers request /r/<id> by its id and attempt (a delay, a
  * 429, a 5xx, a dropped connection, a 400), and the server records when
  * each request arrived: the rate and the 429 pause are checked from the
- * server's own clock, not the client's. */
+ * server's own clock, not the client's. FERRY_MULTI_ONCE is checked
+ * against `ferry-sandbox attio`, whose counts say how many times each
+ * create reached it. */
 #include <limits.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sys/socket.h>
 
+#include <jansson.h>
 #include <microhttpd.h>
 
 #include "helpers.h"
 #include "util.h"
 
+#include "ferry/http.h"
 #include "ferry/multi.h"
 
 #define TOKEN   "s3cr3t-T0KEN-do-not-print"
@@ -48,6 +52,10 @@ struct server {
 	int64_t at_us[MAX_LOG];  /* arrival of the nth request */
 	unsigned id_of[MAX_LOG]; /* its id */
 	int active, max_active;  /* requests inside the handler */
+	/* rule_window: a strict sliding second of `win_limit` requests,
+	 * counted when the rule runs, as Attio and the sandbox count. */
+	int64_t win[128];
+	int nwin, win_limit, n429;
 	char auth[256], ua[64], method[16], body[64];
 };
 
@@ -422,6 +430,31 @@ static void rule_drop(const struct server *s, unsigned id, int attempt,
 	a->drop = true;
 }
 
+/* At most win_limit requests in any second of the server's clock, else
+ * 429 with Retry-After: 1; each answered after 0..19 ms. */
+static void rule_window(const struct server *cs, unsigned id, int attempt,
+                        size_t nth, struct answer *a)
+{
+	struct server *s = (struct server *)(uintptr_t)cs; /* under its lock */
+	int64_t now = ferry_clock_mono_us();
+	int i, keep = 0;
+
+	(void)attempt;
+	(void)nth;
+	for (i = 0; i < s->nwin; i++)
+		if (s->win[i] > now - 1000000)
+			s->win[keep++] = s->win[i];
+	s->nwin = keep;
+	if (s->nwin >= s->win_limit || s->nwin >= 128) {
+		s->n429++;
+		a->status = 429;
+		a->retry_after = "1";
+		return;
+	}
+	s->win[s->nwin++] = now;
+	a->delay_ms = (int)(id * 7 % 20);
+}
+
 static void rule_429_hour(const struct server *s, unsigned id, int attempt,
                           size_t nth, struct answer *a)
 {
@@ -726,6 +759,223 @@ static void test_callback_stops(void **state)
 	free(res);
 }
 
+/* (h) Someone else wrote just before (three writes 300 ms ago, as `ferry
+ * schema --apply` does before `ferry run`): the first second's budget is
+ * let in spread over the second, not in one burst, so the destination's
+ * strict window never answers 429; and the limiter's margin leaves the
+ * rate above 95% of the budget. */
+static void test_budget_shared_with_others(void **state)
+{
+	struct server *s = server_start(rule_window, 0);
+	struct ferry_http_opts ho = http_opts(s->url);
+	struct results *res = ferry_xcalloc(1, sizeof(*res));
+	struct ferry_multi *m;
+	int64_t t0, elapsed, first = INT64_MAX, last = 0;
+	unsigned i;
+
+	(void)state;
+	ho.write_rate = 25;
+	m = multi(&ho, 16);
+	pthread_mutex_lock(&s->mu);
+	s->win_limit = 25;
+	t0 = ferry_clock_mono_us();
+	for (i = 0; i < 3; i++)
+		s->win[s->nwin++] = t0 - 300000;
+	pthread_mutex_unlock(&s->mu);
+	add_n(m, 0, 100, false);
+	run_all(m, res, 15);
+	elapsed = ferry_clock_mono_us() - t0;
+	for (i = 0; i < s->count; i++) {
+		if (s->at_us[i] < first)
+			first = s->at_us[i];
+		if (s->at_us[i] > last)
+			last = s->at_us[i];
+	}
+	print_message("100 writes at 25/s after 3 others: %.2f s, %d 429s, "
+	              "%.2f writes/s from the first to the last\n",
+	              (double)elapsed / 1e6, s->n429,
+	              99e6 / (double)(last - first));
+	assert_int_equal(s->n429, 0);
+	assert_int_equal(ferry_multi_stats(m)->rate_limited, 0);
+	assert_int_equal(s->count, 100);
+	for (i = 0; i < 100; i++) {
+		assert_int_equal(res->calls[i], 1);
+		assert_int_equal(res->status[i], 200);
+	}
+	/* 99 gaps at 25 per 1.02 s: 4.04 s; 95% of 25/s: 4.17 s. */
+	assert_true(last - first >= 3900000);
+	assert_true(last - first <= 4170000);
+	ferry_multi_free(m);
+	server_stop(s);
+	free(res);
+}
+
+/* ---- FERRY_MULTI_ONCE against the sandbox -------------------------------- */
+
+static json_t *sandbox_stats(const char *url)
+{
+	struct ferry_http_opts ho = http_opts(url);
+	struct ferry_http_response resp = FERRY_HTTP_RESPONSE_INIT;
+	struct ferry_http *h = NULL;
+	json_t *j;
+
+	ho.token = TEST_SANDBOX_TOKEN;
+	assert_int_equal(ferry_http_new(&h, &ho), 0);
+	assert_int_equal(ferry_http_request(h, FERRY_HTTP_READ, "GET",
+	                                    "/__sandbox/stats", NULL, &resp),
+	                 0);
+	assert_int_equal(resp.status, 200);
+	j = json_loadb(resp.body.ptr, resp.body.len, 0, NULL);
+	assert_non_null(j);
+	ferry_http_response_release(&resp);
+	ferry_http_free(h);
+	return j;
+}
+
+static json_int_t stat_of(const json_t *j, const char *key, const char *sub)
+{
+	const json_t *v = json_object_get(j, key);
+
+	if (sub)
+		v = json_object_get(v, sub);
+	return json_integer_value(v);
+}
+
+/* n creates of companies once-<i>.test on a sandbox started with `args`,
+ * with `flags`; returns the sandbox's stats. */
+static json_t *creates(const char *const *args, unsigned flags, unsigned n,
+                       struct results *res, struct ferry_http_stats *st)
+{
+	struct test_sandbox sb;
+	struct ferry_http_opts ho;
+	struct ferry_multi *m;
+	char body[160];
+	json_t *stats;
+	unsigned i;
+
+	assert_int_equal(test_sandbox_start(&sb, "attio", args), 0);
+	ho = http_opts(sb.url);
+	ho.token = TEST_SANDBOX_TOKEN;
+	ho.timeout_ms = 400;
+	ho.max_attempts = 6;
+	m = multi(&ho, 8);
+	for (i = 0; i < n; i++) {
+		snprintf(
+		    body, sizeof(body),
+		    "{\"data\":{\"values\":{\"domains\":[\"once-%u.test\"],"
+		    "\"name\":\"Once %u\"}}}",
+		    i, i);
+		assert_int_equal(
+		    ferry_multi_add_flags(m, FERRY_HTTP_WRITE, "POST",
+		                          "/v2/objects/companies/records", body,
+		                          flags, (void *)(uintptr_t)i),
+		    0);
+	}
+	run_all(m, res, 30);
+	*st = *ferry_multi_stats(m);
+	ferry_multi_free(m);
+	stats = sandbox_stats(sb.url);
+	test_sandbox_stop(&sb);
+	return stats;
+}
+
+/* (i) A ONCE create is sent once: a dropped connection, a timeout or a
+ * 5xx goes to the caller at once (with what happened and that it may
+ * have been carried out), and libcurl's own resend of a request whose
+ * reused connection died is refused. The sandbox counts every write that
+ * reached it, so "sent once" is its count, not ferry's word. The same
+ * creates without the flag are sent again: the test can fail. */
+static void test_once_is_not_resent(void **state)
+{
+	const char *const args[] = {
+	    "--write-rate",   "0",   "--drop-rate", "0.2",
+	    "--timeout-rate", "0.1", "--fail-rate", "0.15",
+	    "--seed",         "7",   NULL};
+	struct results *res = ferry_xcalloc(1, sizeof(*res));
+	struct ferry_http_stats st;
+	json_t *stats;
+	unsigned i, n = 60, dropped = 0, timed_out = 0, failed = 0, ok = 0;
+
+	(void)state;
+	stats = creates(args, FERRY_MULTI_ONCE, n, res, &st);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(res->calls[i], 1);
+		assert_int_equal(res->attempts[i], 1);
+		if (res->error[i] == FERRY_ECONN) {
+			dropped++;
+			assert_non_null(strstr(res->message[i],
+			                       "may have been carried out"));
+			assert_non_null(
+			    strstr(res->message[i], "not sent again"));
+		} else if (res->error[i] == FERRY_ETIMEOUT) {
+			timed_out++;
+			assert_non_null(strstr(res->message[i],
+			                       "may have been carried out"));
+		} else {
+			assert_int_equal(res->error[i], 0);
+			if (res->status[i] == 500)
+				failed++;
+			else
+				ok++;
+		}
+	}
+	print_message("ONCE: %u created, %u 500, %u dropped, %u timed out; "
+	              "the sandbox saw %lld writes\n",
+	              ok, failed, dropped, timed_out,
+	              (long long)stat_of(stats, "writes", NULL));
+	assert_true(dropped > 0 && timed_out > 0 && failed > 0 && ok > 0);
+	/* Each create reached the sandbox exactly once. */
+	assert_int_equal(stat_of(stats, "writes", NULL), n);
+	assert_int_equal(stat_of(stats, "dropped", NULL), dropped);
+	assert_int_equal(stat_of(stats, "timed_out", NULL), timed_out);
+	assert_int_equal(stat_of(stats, "records_per_object", "companies"),
+	                 n - stat_of(stats, "failed_injected", NULL));
+	assert_int_equal(st.requests, n);
+	assert_int_equal(st.retries, 0);
+	assert_int_equal(st.server_errors, failed);
+	assert_int_equal(st.transport_errors, dropped + timed_out);
+	json_decref(stats);
+
+	/* Without the flag: the same faults are retried, so the sandbox
+	 * sees more writes than creates. */
+	memset(res, 0, sizeof(*res));
+	stats = creates(args, 0, n, res, &st);
+	print_message("without ONCE: the sandbox saw %lld writes for %u "
+	              "creates\n",
+	              (long long)stat_of(stats, "writes", NULL), n);
+	assert_true(stat_of(stats, "writes", NULL) > n);
+	assert_true(st.retries > 0);
+	json_decref(stats);
+	free(res);
+}
+
+/* (j) A 429 was not carried out: a ONCE create is sent again after its
+ * Retry-After, and each is made exactly once. */
+static void test_once_429_is_resent(void **state)
+{
+	const char *const args[] = {"--write-rate", "5", NULL};
+	struct results *res = ferry_xcalloc(1, sizeof(*res));
+	struct ferry_http_stats st;
+	json_t *stats;
+	unsigned i, n = 8, again = 0;
+
+	(void)state;
+	stats = creates(args, FERRY_MULTI_ONCE, n, res, &st);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(res->calls[i], 1);
+		assert_int_equal(res->error[i], 0);
+		assert_int_equal(res->status[i], 200);
+		if (res->attempts[i] > 1)
+			again++;
+	}
+	assert_true(again > 0);
+	assert_true(st.rate_limited > 0);
+	assert_int_equal(stat_of(stats, "writes", NULL), n);
+	assert_int_equal(stat_of(stats, "records_per_object", "companies"), n);
+	json_decref(stats);
+	free(res);
+}
+
 /* A Retry-After of an hour: that 429 is the answer, and what is queued
  * ends with FERRY_ERATELIMIT instead of sleeping an hour unsent. */
 static void test_long_retry_after(void **state)
@@ -779,6 +1029,9 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(ferry_multi_add(m, (enum ferry_http_class)7, "PUT",
 	                                 "/x", "{}", NULL),
 	                 FERRY_EINVALID);
+	assert_int_equal(ferry_multi_add_flags(m, FERRY_HTTP_WRITE, "POST",
+	                                       "/x", "{}", 0x80u, NULL),
+	                 FERRY_EINVALID);
 	assert_int_equal(ferry_multi_pending(m), 0);
 	assert_int_equal(ferry_multi_run(m, 0, on_done, NULL), 0);
 	ferry_multi_free(m);
@@ -798,6 +1051,9 @@ int main(void)
 	    cmocka_unit_test(test_callback_stops),
 	    cmocka_unit_test(test_long_retry_after),
 	    cmocka_unit_test(test_bad_arguments),
+	    cmocka_unit_test(test_budget_shared_with_others),
+	    cmocka_unit_test(test_once_is_not_resent),
+	    cmocka_unit_test(test_once_429_is_resent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -154,6 +154,28 @@ static void fx_plan(struct fx *f)
 	f->lc.schema = f->schema;
 }
 
+/* Planned against Attio itself: records already there are matched (their
+ * payload carries record_id, and they are updated). */
+static void fx_plan_online(struct fx *f)
+{
+	static const char *const objects[] = {"companies", "people", "deals",
+	                                      NULL};
+	struct ferry_plan_stats s;
+	struct ferry_plan_opts o;
+
+	memset(&s, 0, sizeof(s));
+	memset(&o, 0, sizeof(o));
+	json_decref(f->schema);
+	f->schema = NULL;
+	assert_int_equal(ferry_attio_schema(&f->schema, f->attio, objects), 0);
+	o.schema = f->schema;
+	o.dest = f->attio;
+	if (ferry_plan_run(f->ws, f->m, &o, &s) < 0)
+		fail_msg("plan: %s", ferry_error_last());
+	ferry_plan_stats_release(&s);
+	f->lc.schema = f->schema;
+}
+
 static int fx_load(struct fx *f)
 {
 	ferry_load_report_release(&f->rep);
@@ -305,8 +327,9 @@ static void test_records(void **state)
 	assert_non_null(strstr(c3.reason, "company"));
 	assert_non_null(strstr(c3.reason, A4));
 	assert_non_null(strstr(c3.reason, "written without this link"));
-	assert_int_equal(ledger(&f, "Contact", C4).status,
-	                 FERRY_LEDGER_SKIPPED);
+	/* Held by the plan (no email to match on): the ledger says so. */
+	assert_int_equal(ledger(&f, "Contact", C4).status, FERRY_LEDGER_HELD);
+	assert_non_null(strstr(ledger(&f, "Contact", C4).reason, "held: "));
 
 	/* The refusal is in the conflict queue with Attio's code. */
 	assert_int_equal(ferry_plan_get(&plan, f.ws, "Account", A4), 0);
@@ -526,6 +549,15 @@ static void test_kinds(void **state)
 	k1 = ledger(&f, "Campaign", K1);
 	assert_int_equal(k1.status, FERRY_LEDGER_WRITTEN);
 	assert_true(k1.dest_id[0] != '\0');
+	/* What each write did, for rollback. */
+	assert_string_equal(k1.op, "created");
+	assert_string_equal(t1.op, "created");
+	assert_string_equal(ledger(&f, "Task", T2).op, "created");
+	assert_string_equal(t3.op, "");
+	assert_string_equal(r1.op, "appended");
+	assert_string_equal(ledger(&f, "CampaignMember", M1).op, "created");
+	assert_string_equal(ledger(&f, "Account", A1).op, "created");
+	assert_string_equal(ledger(&f, "Opportunity", D1).op, "created");
 
 	fx_load_ok(&f);
 	assert_int_equal(f.rep.http.requests, 0);
@@ -836,6 +868,230 @@ static void test_no_destination(void **state)
 	fx_close(&f);
 }
 
+static const char *first_text(json_t *values, const char *attr)
+{
+	return json_string_value(json_object_get(
+	    json_array_get(json_object_get(values, attr), 0), "value"));
+}
+
+/* What each write did, for rollback: a record the plan matched in Attio
+ * is read before ferry's first PATCH (its values kept in ledger_prior)
+ * and is "updated"; an assert that made the record "created"; a re-run,
+ * a resumed run and a changed plan keep the first values before. */
+static void test_op_prior(void **state)
+{
+	static const char *const args[] = {"--write-rate", "0", NULL};
+	struct ferry_ledger_row a1, a3;
+	static struct fx f; /* the teardown reaches it after a failed assert */
+	json_t *seeded, *prior = NULL, *now;
+	char *path;
+	int64_t reads;
+
+	FERRY_UNUSED(state);
+	fx_open(&f, "load-op-prior", args);
+	seeded = api(&f, "POST", "/v2/objects/companies/records",
+	             "{\"data\":{\"values\":{\"domains\":[\"acme.test\"],"
+	             "\"name\":\"Acme (typed by hand)\",\"description\":"
+	             "\"a customer since 2019\"}}}");
+	fx_mapping(&f, accounts_yaml);
+	fx_stage(&f, "Account",
+	         "[{\"Id\":\"" A1 "\",\"Name\":\"Acme\",\"Website\":"
+	         "\"acme.test\",\"Industry\":\"\"},"
+	         " {\"Id\":\"" A3 "\",\"Name\":\"Globex\",\"Website\":"
+	         "\"globex.test\",\"Industry\":\"\"}]");
+	fx_plan_online(&f);
+	reads = stat_of(&f, "reads", NULL);
+	assert_int_equal(fx_load(&f), 0);
+	assert_int_equal(obj(&f, "Account")->written, 2);
+	/* One read: the matched record, before its PATCH. */
+	assert_int_equal(stat_of(&f, "reads", NULL) - reads, 1);
+	a1 = ledger(&f, "Account", A1);
+	a3 = ledger(&f, "Account", A3);
+	assert_string_equal(a1.dest_id,
+	                    json_string_value(json_object_get(
+	                        json_object_get(seeded, "id"), "record_id")));
+	assert_string_equal(a1.op, "updated");
+	assert_string_equal(a3.op, "created");
+	assert_int_equal(ferry_ledger_prior_get(&prior, f.ws, "Account", A1),
+	                 0);
+	assert_string_equal(first_text(prior, "name"), "Acme (typed by hand)");
+	assert_string_equal(first_text(prior, "description"),
+	                    "a customer since 2019");
+	json_decref(prior);
+	assert_int_equal(ferry_ledger_prior_get(&prior, f.ws, "Account", A3),
+	                 FERRY_ENOTFOUND);
+	path = ferry_xasprintf("/v2/objects/companies/records/%s", a1.dest_id);
+	now = api(&f, "GET", path, NULL);
+	assert_string_equal(first_text(json_object_get(now, "values"), "name"),
+	                    "Acme");
+	json_decref(now);
+
+	/* The name changes in Salesforce; the run is killed after its
+	 * pending row; planned again (still matched) and run: the values
+	 * before stay the hand-typed ones, not ferry's, and no read. */
+	fx_stage(&f, "Account",
+	         "[{\"Id\":\"" A1 "\",\"Name\":\"Acme Corp\",\"Website\":"
+	         "\"acme.test\",\"Industry\":\"\"},"
+	         " {\"Id\":\"" A3 "\",\"Name\":\"Globex\",\"Website\":"
+	         "\"globex.test\",\"Industry\":\"\"}]");
+	fx_plan_online(&f);
+	make_pending(&f, "Account", A1);
+	reads = stat_of(&f, "reads", NULL);
+	fx_load_ok(&f);
+	assert_int_equal(stat_of(&f, "reads", NULL), reads);
+	a1 = ledger(&f, "Account", A1);
+	assert_string_equal(a1.op, "updated");
+	assert_int_equal(a1.status, FERRY_LEDGER_WRITTEN);
+	assert_int_equal(ferry_ledger_prior_get(&prior, f.ws, "Account", A1),
+	                 0);
+	assert_string_equal(first_text(prior, "name"), "Acme (typed by hand)");
+	json_decref(prior);
+	now = api(&f, "GET", path, NULL);
+	assert_string_equal(first_text(json_object_get(now, "values"), "name"),
+	                    "Acme Corp");
+	json_decref(now);
+	free(path);
+	/* Unchanged: the op stays, nothing sent. */
+	fx_load_ok(&f);
+	assert_int_equal(f.rep.http.requests, 0);
+	assert_string_equal(ledger(&f, "Account", A3).op, "created");
+	json_decref(seeded);
+	fx_close(&f);
+}
+
+/* An assert on a record that was in Attio before (the plan, offline, did
+ * not see it): "existed", which rollback leaves; its values before were
+ * not read. */
+static void test_op_existed(void **state)
+{
+	static const char *const args[] = {"--write-rate", "0", NULL};
+	static struct fx f; /* the teardown reaches it after a failed assert */
+	json_t *x, *prior = NULL;
+	int i;
+
+	FERRY_UNUSED(state);
+	fx_open(&f, "load-op-existed", args);
+	x = api(&f, "POST", "/v2/objects/companies/records",
+	        "{\"data\":{\"values\":{\"domains\":[\"acme.test\"],"
+	        "\"name\":\"Acme (typed by hand)\"}}}");
+	json_decref(x);
+	/* Made seconds before the run (beyond the second the Date header
+	 * is truncated to, and the margin): before it. */
+	ferry_clock_sleep_us(2200000);
+	fx_mapping(&f, accounts_yaml);
+	fx_stage(&f, "Account",
+	         "[{\"Id\":\"" A1 "\",\"Name\":\"Acme\",\"Website\":"
+	         "\"acme.test\",\"Industry\":\"\"},"
+	         " {\"Id\":\"" A3 "\",\"Name\":\"Globex\",\"Website\":"
+	         "\"globex.test\",\"Industry\":\"\"}]");
+	fx_plan(&f);
+	assert_int_equal(fx_load(&f), 0);
+	assert_string_equal(ledger(&f, "Account", A1).op, "existed");
+	assert_string_equal(ledger(&f, "Account", A3).op, "created");
+	assert_int_equal(ferry_ledger_prior_get(&prior, f.ws, "Account", A1),
+	                 FERRY_ENOTFOUND);
+	/* Sent again (its pending row, as a resumed run finds it, names
+	 * the record): still what the first write found and made. */
+	for (i = 0; i < 2; i++) {
+		struct ferry_ledger_row row =
+		    ledger(&f, "Account", i ? A3 : A1);
+
+		row.status = FERRY_LEDGER_PENDING;
+		row.payload_hash[0] = '\0';
+		assert_int_equal(ferry_ledger_put(f.ws, &row), 0);
+	}
+	fx_load_ok(&f);
+	assert_int_equal(obj(&f, "Account")->written, 2);
+	assert_string_equal(ledger(&f, "Account", A1).op, "existed");
+	assert_string_equal(ledger(&f, "Account", A3).op, "created");
+	fx_close(&f);
+}
+
+/* A Case written as a note carries its comments (merged into it by the
+ * plan), oldest first; a re-run and a resumed run add nothing. */
+static void test_case_comments(void **state)
+{
+	static const char *const args[] = {"--write-rate", "0", NULL};
+	static struct fx f; /* the teardown reaches it after a failed assert */
+	struct ferry_ledger_row cs, c1, c2;
+	json_t *notes;
+	const char *content;
+	char *path;
+
+	FERRY_UNUSED(state);
+	fx_open(&f, "load-comments", args);
+	fx_mapping(&f, "version: 1\n"
+	               "objects:\n"
+	               "  Account:\n"
+	               "    to: companies\n"
+	               "    match: domains\n"
+	               "    fields:\n"
+	               "      Website: {to: domains, type: domain}\n"
+	               "  Case:\n"
+	               "    to: notes\n"
+	               "    comments: CaseComment\n"
+	               "    fields:\n"
+	               "      Subject: {to: title, type: text}\n"
+	               "      Description: {to: content, type: text}\n"
+	               "      AccountId: {to: parent, type: reference, object: "
+	               "companies}\n"
+	               "  CaseComment:\n"
+	               "    to: null\n");
+	fx_stage(&f, "Account",
+	         "[{\"Id\":\"" A1 "\",\"Website\":\"acme.test\"}]");
+	fx_stage(&f, "Case",
+	         "[{\"Id\":\"500000000000001AAA\",\"Subject\":\"Printer "
+	         "jam\",\"Description\":\"It jams.\",\"AccountId\":\"" A1
+	         "\"}]");
+	/* Staged newest first: written oldest first. */
+	fx_stage(&f, "CaseComment",
+	         "[{\"Id\":\"00a000000000002AAA\",\"ParentId\":"
+	         "\"500000000000001AAA\",\"CommentBody\":\"Fixed by a "
+	         "reboot.\",\"CreatedDate\":\"2024-03-06T09:30:00.000+0000\"},"
+	         " {\"Id\":\"00a000000000001AAA\",\"ParentId\":"
+	         "\"500000000000001AAA\",\"CommentBody\":\"Asked for the "
+	         "model.\",\"CreatedDate\":\"2024-03-05T10:00:00.000+0000\"}]");
+	fx_plan(&f);
+	assert_int_equal(fx_load(&f), 0);
+	assert_int_equal(obj(&f, "Case")->written, 1);
+	assert_int_equal(obj(&f, "CaseComment")->merged, 2);
+	assert_int_equal(stat_of(&f, "notes", NULL), 1);
+	cs = ledger(&f, "Case", "500000000000001AAA");
+	c1 = ledger(&f, "CaseComment", "00a000000000001AAA");
+	c2 = ledger(&f, "CaseComment", "00a000000000002AAA");
+	assert_int_equal(c1.status, FERRY_LEDGER_MERGED);
+	assert_string_equal(c1.dest_id, cs.dest_id);
+	assert_string_equal(c2.dest_id, cs.dest_id);
+	path = ferry_xasprintf("/v2/notes?parent_object=companies&"
+	                       "parent_record_id=%s",
+	                       ledger(&f, "Account", A1).dest_id);
+	notes = api(&f, "GET", path, NULL);
+	assert_int_equal(json_array_size(notes), 1);
+	assert_string_equal(json_string_value(json_object_get(
+	                        json_array_get(notes, 0), "title")),
+	                    "Printer jam");
+	content = json_string_value(
+	    json_object_get(json_array_get(notes, 0), "content_plaintext"));
+	assert_string_equal(
+	    content, "It jams.\n\n"
+	             "Comment, 2024-03-05 10:00 UTC:\nAsked for the "
+	             "model.\n\n"
+	             "Comment, 2024-03-06 09:30 UTC:\nFixed by a reboot.");
+	json_decref(notes);
+
+	/* Again: nothing sent. Killed after its commit: found, not made
+	 * twice (its content, comments and all, is what is looked for). */
+	fx_load_ok(&f);
+	assert_int_equal(f.rep.http.requests, 0);
+	make_pending(&f, "Case", "500000000000001AAA");
+	fx_load_ok(&f);
+	assert_int_equal(stat_of(&f, "notes", NULL), 1);
+	assert_string_equal(ledger(&f, "Case", "500000000000001AAA").dest_id,
+	                    cs.dest_id);
+	free(path);
+	fx_close(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -847,6 +1103,9 @@ int main(void)
 	    cmocka_unit_test_teardown(test_deferred, teardown),
 	    cmocka_unit_test_teardown(test_deferred_in_flight, teardown),
 	    cmocka_unit_test_teardown(test_no_destination, teardown),
+	    cmocka_unit_test_teardown(test_op_prior, teardown),
+	    cmocka_unit_test_teardown(test_op_existed, teardown),
+	    cmocka_unit_test_teardown(test_case_comments, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

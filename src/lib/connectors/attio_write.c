@@ -332,10 +332,11 @@ int ferry_attio_req_entry(struct ferry_attio_request *r, const char *list,
 	if (!error)
 		error = set_body(
 		    r,
-		    json_pack("{s:{s:s, s:s, s:O}}", "data", "parent_record_id",
+		    json_pack("{s:{s:s, s:s, s:o}}", "data", "parent_record_id",
 		              parent_record_id, "parent_object", parent_object,
 		              "entry_values",
-		              entry_values ? entry_values : json_object()),
+		              entry_values ? json_deep_copy(entry_values)
+		                           : json_object()),
 		    "a list entry");
 	return finish(r, error);
 }

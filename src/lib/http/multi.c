@@ -2,7 +2,8 @@
  * libcurl multi handle, each attempt started only when its class's limiter
  * and the in-flight window allow, and each answer sorted into "the
  * caller's", "block the destination and send again" (429) or "back off
- * and send again" (5xx, timeouts, dropped connections). */
+ * and send again" (5xx, timeouts, dropped connections; for a
+ * FERRY_MULTI_ONCE request these are the caller's too). */
 #include <limits.h>
 
 #include "util.h"
@@ -11,11 +12,32 @@
 #include "http/multi_int.h"
 #include "http/retry.h"
 
+/* on_send needs CURLOPT_PREREQFUNCTION (libcurl 7.80, November 2021): a
+ * ONCE request must not be resent behind ferry's back. */
+#if LIBCURL_VERSION_NUM < 0x075000
+#error "ferry needs libcurl 7.80 or later (CURLOPT_PREREQFUNCTION)"
+#endif
+
 #define DEFAULT_MAX_IN_FLIGHT 64
 /* More transfers than this are more sockets than any destination wants. */
 #define MAX_IN_FLIGHT_CAP 1024
 
 typedef int (*done_cb)(const struct ferry_multi_done *d, void *payload);
+
+/* The limiter for `rate` requests per second: the destination's window
+ * plus FERRY_MULTI__SEND_MARGIN_US, a time rather than a share of the
+ * window because what it absorbs (how late a server reads a request) is
+ * a time whatever the rate. */
+static void limiter_init(struct ferry_ratelimit *rl, double rate)
+{
+	unsigned limit;
+	int64_t window_us;
+
+	ferry_http__rate_window(rate, &limit, &window_us);
+	if (limit)
+		window_us += FERRY_MULTI__SEND_MARGIN_US;
+	ferry_ratelimit_init(rl, limit, window_us);
+}
 
 /* ---- the handle ---------------------------------------------------------- */
 
@@ -33,8 +55,8 @@ int ferry_multi_new(struct ferry_multi **out, const struct ferry_multi_opts *o)
 	m = ferry_xcalloc(1, sizeof(*m));
 	if ((error = ferry_http__dest_init(&m->dest, o->http)) < 0)
 		goto done;
-	ferry_http__limiter_init(&m->rl[FERRY_HTTP_READ], o->http->read_rate);
-	ferry_http__limiter_init(&m->rl[FERRY_HTTP_WRITE], o->http->write_rate);
+	limiter_init(&m->rl[FERRY_HTTP_READ], o->http->read_rate);
+	limiter_init(&m->rl[FERRY_HTTP_WRITE], o->http->write_rate);
 	m->rate[FERRY_HTTP_READ] = o->http->read_rate;
 	m->rate[FERRY_HTTP_WRITE] = o->http->write_rate;
 	max = o->max_in_flight > 0 ? o->max_in_flight : DEFAULT_MAX_IN_FLIGHT;
@@ -99,12 +121,20 @@ int ferry_multi_add(struct ferry_multi *m, enum ferry_http_class cls,
                     const char *method, const char *path, const char *body,
                     void *tag)
 {
+	return ferry_multi_add_flags(m, cls, method, path, body, 0, tag);
+}
+
+int ferry_multi_add_flags(struct ferry_multi *m, enum ferry_http_class cls,
+                          const char *method, const char *path,
+                          const char *body, unsigned flags, void *tag)
+{
 	struct ferry_multi__req *r;
 	char *url = NULL;
 	int error;
 
 	if (!m || !method || !*method || !path ||
-	    (cls != FERRY_HTTP_READ && cls != FERRY_HTTP_WRITE))
+	    (cls != FERRY_HTTP_READ && cls != FERRY_HTTP_WRITE) ||
+	    (flags & ~FERRY_MULTI_ONCE))
 		return ferry_error_set(FERRY_EINVALID,
 		                       "bad HTTP request arguments (path '%s')",
 		                       path ? path : "");
@@ -120,6 +150,8 @@ int ferry_multi_add(struct ferry_multi *m, enum ferry_http_class cls,
 		r->body_len = strlen(body);
 	}
 	r->tag = tag;
+	r->m = m;
+	r->flags = flags;
 	ferry_http__xfer_init(&r->x);
 	ferry_multi__push_fresh(m, r);
 	m->active[cls]++;
@@ -208,8 +240,33 @@ static void give_easy(struct ferry_multi *m, CURL *c)
 		curl_easy_cleanup(c);
 }
 
+/* libcurl is about to send the attempt (the connection is up): its limiter
+ * event moves to now. A second call for one attempt is libcurl resending
+ * on a new connection because a reused one died unanswered; for a ONCE
+ * request that first copy may have been carried out, so the resend is
+ * refused and the attempt ends. */
+static int on_send(void *clientp, char *primary_ip, char *local_ip,
+                   int primary_port, int local_port)
+{
+	struct ferry_multi__req *r = clientp;
+	struct ferry_multi *m = r->m;
+
+	(void)primary_ip;
+	(void)local_ip;
+	(void)primary_port;
+	(void)local_port;
+	if (r->sends++ > 0 && (r->flags & FERRY_MULTI_ONCE)) {
+		r->refused_resend = true;
+		return CURL_PREREQFUNC_ABORT;
+	}
+	ferry_ratelimit__restamp(&m->rl[r->cls], r->take, m->takes[r->cls],
+	                         ferry_clock_mono_us());
+	return CURL_PREREQFUNC_OK;
+}
+
 /* Starts one attempt; the class's budget is taken here, so retries count
- * against it as much as first attempts. */
+ * against it as much as first attempts. The class's first request finds
+ * the window before it spread evenly (see ferry_ratelimit__spread). */
 static int start(struct ferry_multi *m, struct ferry_multi__req *r, int64_t now,
                  done_cb cb, void *payload)
 {
@@ -225,6 +282,10 @@ static int start(struct ferry_multi *m, struct ferry_multi__req *r, int64_t now,
 	ferry_http__easy_bind(c, &r->x);
 	ferry_http__easy_request(c, r->url, r->method, r->body, r->body_len);
 	curl_easy_setopt(c, CURLOPT_PRIVATE, (void *)r);
+	curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, on_send);
+	curl_easy_setopt(c, CURLOPT_PREREQDATA, (void *)r);
+	r->sends = 0;
+	r->refused_resend = false;
 	mc = curl_multi_add_handle(m->multi, c);
 	if (mc != CURLM_OK) {
 		give_easy(m, c);
@@ -232,6 +293,9 @@ static int start(struct ferry_multi *m, struct ferry_multi__req *r, int64_t now,
 		                curl_multi_strerror(mc));
 		return finish(m, r, FERRY_ERROR, NULL, 0, cb, payload);
 	}
+	if (m->takes[r->cls] == 0)
+		ferry_ratelimit__spread(&m->rl[r->cls], now);
+	r->take = m->takes[r->cls]++;
 	ferry_ratelimit_take(&m->rl[r->cls], now);
 	m->stats.requests++;
 	if (r->sent++ > 0)
@@ -292,9 +356,11 @@ static int fail_long_block(struct ferry_multi *m, int64_t now, done_cb cb,
 }
 
 /* A 429 holds every class until its Retry-After (or the backoff): the
- * limit is the destination's. The request goes back to the head of the
- * line unless the 429s never stop or the wait is too long, when the 429
- * is the answer. */
+ * limit is the destination's, and others may be spending it, so after the
+ * pause the budget comes back spread over a window, not in one burst. The
+ * request goes back to the head of the line unless the 429s never stop or
+ * the wait is too long, when the 429 is the answer. A 429 was not carried
+ * out: a ONCE request is sent again too. */
 static int on_429(struct ferry_multi *m, struct ferry_multi__req *r,
                   int64_t now, int64_t latency_us, done_cb cb, void *payload)
 {
@@ -307,11 +373,41 @@ static int on_429(struct ferry_multi *m, struct ferry_multi__req *r,
 	until = now + delay_ms * 1000;
 	ferry_ratelimit_block_until(&m->rl[FERRY_HTTP_READ], until);
 	ferry_ratelimit_block_until(&m->rl[FERRY_HTTP_WRITE], until);
+	ferry_ratelimit__spread(&m->rl[FERRY_HTTP_READ], until);
+	ferry_ratelimit__spread(&m->rl[FERRY_HTTP_WRITE], until);
 	if (r->in_a_row_429 > FERRY_HTTP__MAX_429_IN_A_ROW ||
 	    delay_ms > FERRY_HTTP__RETRY_AFTER_WAIT_MAX_MS)
 		return finish_answer(m, r, 429, latency_us, cb, payload);
 	ferry_multi__push_retry(m, r, now);
 	return 0;
+}
+
+/* A ONCE request whose attempt was sent and got no answer: it may have
+ * been carried out, so it is not sent again; the caller looks first. */
+static int finish_once(struct ferry_multi *m, struct ferry_multi__req *r,
+                       CURLcode rc, int64_t latency_us, done_cb cb,
+                       void *payload)
+{
+	const char *detail =
+	    r->x.errbuf[0] ? r->x.errbuf : curl_easy_strerror(rc);
+	int error;
+
+	if (rc == CURLE_OPERATION_TIMEDOUT)
+		error = ferry_error_set(
+		    FERRY_ETIMEOUT,
+		    "%s at %s did not answer within %ld ms; the request was "
+		    "sent and may have been carried out, so it was not sent "
+		    "again: look for its result before making it again",
+		    m->dest.name, m->dest.base_url, m->dest.timeout_ms);
+	else
+		error = ferry_error_set(
+		    FERRY_ECONN,
+		    "the connection to %s at %s broke after the request was "
+		    "sent (%s); it may have been carried out, so it was not "
+		    "sent again: look for its result before making it again",
+		    m->dest.name, m->dest.base_url,
+		    r->refused_resend ? "closed without an answer" : detail);
+	return finish(m, r, error, NULL, latency_us, cb, payload);
 }
 
 /* What one finished attempt means for its request. */
@@ -335,11 +431,22 @@ static int on_done(struct ferry_multi *m, struct ferry_multi__req *r,
 			return finish_answer(m, r, status, latency, cb,
 			                     payload);
 		m->stats.server_errors++;
-		if (++r->failures >= m->dest.max_attempts)
+		if (++r->failures >= m->dest.max_attempts ||
+		    (r->flags & FERRY_MULTI_ONCE))
 			return finish_answer(m, r, status, latency, cb,
 			                     payload);
 	} else {
 		r->in_a_row_429 = 0;
+		/* Sent (libcurl got as far as sending it) and unanswered. A
+		 * ONCE request that never left, a connection that timed out,
+		 * is retried as any other. */
+		if ((r->flags & FERRY_MULTI_ONCE) && r->sends > 0 &&
+		    !r->x.too_big && rc != CURLE_FILESIZE_EXCEEDED &&
+		    (r->refused_resend || ferry_http__is_retryable(rc))) {
+			m->stats.transport_errors++;
+			give_easy(m, c);
+			return finish_once(m, r, rc, latency, cb, payload);
+		}
 		if (r->x.too_big || rc == CURLE_FILESIZE_EXCEEDED ||
 		    !ferry_http__is_retryable(rc)) {
 			error = ferry_http__no_answer_error(&m->dest, c, &r->x,

@@ -1,12 +1,10 @@
-/* kinds.c: what each kind of plan row sends and what its answers mean.
- * A record is asserted on its matching attribute, updated when the plan
- * matched it to a record already in Attio (record_id), or created; a note
- * is created once per parent, a task once; a list entry is asserted by
- * its parent; a link is appended to its record (PATCH adds multiselect
- * values). Creates are not idempotent: when an earlier attempt may have
- * reached Attio (the ledger row is pending), what it may have made is
- * looked for first (a note among its parent's notes by title, content and
- * created_at; a record by salesforce_id or its text values) and adopted. */
+/* kinds.c: what each kind of plan row sends (answers.c: what its answers
+ * mean). A record is asserted on its matching attribute, updated when the
+ * plan matched it to a record already in Attio (record_id), or created; a
+ * note is created once per parent, a task once; a list entry is asserted
+ * by its parent; a link is appended to its record (PATCH adds multiselect
+ * values). A create also says how to find what it made (info), for when
+ * an attempt may have reached Attio unanswered. */
 #include "util.h"
 
 #include <stdarg.h>
@@ -122,15 +120,26 @@ static int build_record(struct ld_run *run, struct ld_rec *rec, json_t *payload)
 	}
 	if ((rc = ld_values(run, rec, values, deferred)) != 0)
 		goto done;
-	/* A plan made online after a load matches the records ferry wrote
-	 * itself: asserted as before, the same request, unchanged. */
+	/* A plan made online after a load matches the records ferry
+	 * asserted itself: asserted as before, the same request, unchanged.
+	 * One it updated stays updated. */
 	if (record_id && rec->match[0] && rec->had_old &&
-	    !strcmp(rec->old.dest_id, record_id))
+	    !strcmp(rec->old.dest_id, record_id) &&
+	    strcmp(rec->old.op, "updated"))
 		record_id = NULL;
 	lists = json_object_get(payload, "lists");
 	if (json_is_array(lists) && json_array_size(lists))
 		rec->lists = json_incref(lists);
 	if (record_id) {
+		bool need = false;
+
+		/* Its values before ferry's first write, for rollback. */
+		if (!rec->pass2 &&
+		    (error = ld_prior_needed(run, rec, record_id, &need)) < 0) {
+			rc = error;
+			goto done;
+		}
+		rec->need_prior = need;
 		error =
 		    ferry_attio_req_update(&r, rec->dest, record_id, values);
 	} else if (rec->match[0]) {
@@ -216,9 +225,18 @@ static int build_note(struct ld_run *run, struct ld_rec *rec, json_t *payload)
 	const char *title = str(v, "title"), *content = str(v, "content");
 	const char *created = str(v, "created_at");
 	struct ferry_attio_request r;
+	struct ferry_buf text = FERRY_BUF_INIT;
 	char why[1200] = "it has no parent";
 	size_t i;
 	int rc = 0;
+
+	/* A case's note: its comments too, so the hash covers them. */
+	if (rec->obj->o && rec->obj->o->comments) {
+		if ((content && (rc = ferry_buf_puts(&text, content)) < 0) ||
+		    (rc = ld_case_comments(run, rec, &text)) < 0)
+			goto done;
+		content = text.ptr;
+	}
 
 	json_array_foreach(parents, i, p)
 	{
@@ -258,6 +276,7 @@ static int build_note(struct ld_run *run, struct ld_rec *rec, json_t *payload)
 	    content ? content : "", "created_at", created, "copies", copies);
 	ld_hash(rec->writes, NULL, NULL, rec->hash);
 done:
+	ferry_buf_release(&text);
 	json_decref(parents);
 	json_decref(copies);
 	return rc;
@@ -414,286 +433,4 @@ int ld_build(struct ld_run *run, struct ld_rec *rec, json_t *payload)
 		    FERRY_EINVALID, "%s %s: nothing to write for '%s'",
 		    rec->obj->name, rec->source_id, rec->dest);
 	}
-}
-
-/*
- * Sending.
- */
-
-static int send_req(struct ld_run *run, struct ld_rec *rec,
-                    enum ferry_http_class cls, const char *method,
-                    const char *path, const char *body, enum ld_step step)
-{
-	int error;
-
-	rec->step = step;
-	if ((error =
-	         ferry_multi_add(run->multi, cls, method, path, body, rec)) < 0)
-		return ferry_error_wrap(error, "%s %s", rec->obj->name,
-		                        rec->source_id);
-	return 0;
-}
-
-static int send_write(struct ld_run *run, struct ld_rec *rec)
-{
-	const json_t *w = json_array_get(rec->writes, (size_t)rec->idx);
-
-	return send_req(run, rec,
-	                (enum ferry_http_class)json_integer_value(
-	                    json_object_get(w, "cls")),
-	                str(w, "method"), str(w, "path"), str(w, "body"),
-	                LD_WRITE);
-}
-
-static bool can_find(const struct ld_rec *rec)
-{
-	return rec->resume && !rec->pass2 &&
-	       ((rec->kind == LD_RECORD &&
-	         json_object_get(rec->info, "filter")) ||
-	        rec->kind == LD_NOTE || rec->kind == LD_TASK);
-}
-
-static int send_find(struct ld_run *run, struct ld_rec *rec)
-{
-	struct ferry_attio_request r;
-	const json_t *copy;
-	int error;
-
-	if (rec->kind == LD_RECORD) {
-		error = ferry_attio_req_query(
-		    &r, rec->dest, json_object_get(rec->info, "filter"), 1, 0);
-	} else if (rec->kind == LD_NOTE) {
-		copy = json_array_get(json_object_get(rec->info, "copies"),
-		                      (size_t)rec->idx);
-		error = ferry_attio_req_notes_of(&r, str(copy, "parent_object"),
-		                                 str(copy, "parent_record_id"),
-		                                 LD_NOTES_PAGE, rec->offset);
-	} else {
-		error = ferry_attio_req_tasks_of(
-		    &r, str(rec->info, "linked_object"),
-		    str(rec->info, "linked_record_id"), LD_TASKS_PAGE,
-		    rec->offset);
-	}
-	if (error < 0)
-		return error;
-	error =
-	    send_req(run, rec, r.cls, r.method, r.path.ptr, r.body, LD_FIND);
-	ferry_attio_request_release(&r);
-	return error;
-}
-
-/* The write of copy `idx` (or the one write), or first a look for what
- * an earlier attempt made. */
-static int step_start(struct ld_run *run, struct ld_rec *rec)
-{
-	rec->offset = 0;
-	return can_find(rec) ? send_find(run, rec) : send_write(run, rec);
-}
-
-int ld_first(struct ld_run *run, struct ld_rec *rec)
-{
-	rec->idx = 0;
-	rec->next = run->live;
-	if (run->live)
-		run->live->prev = rec;
-	run->live = rec;
-	return step_start(run, rec);
-}
-
-/* After the record's write: its lists, then done. */
-static int after_write(struct ld_run *run, struct ld_rec *rec, long status)
-{
-	struct ferry_attio_request r;
-	int error;
-
-	if (rec->step != LD_LIST)
-		rec->idx = 0;
-	else
-		rec->idx++;
-	if ((size_t)rec->idx >= json_array_size(rec->lists))
-		return ld_written(run, rec, status);
-	if ((error = ferry_attio_req_entry(&r,
-	                                   json_string_value(json_array_get(
-	                                       rec->lists, (size_t)rec->idx)),
-	                                   rec->dest, rec->dest_id, NULL)) < 0)
-		return error;
-	error =
-	    send_req(run, rec, r.cls, r.method, r.path.ptr, r.body, LD_LIST);
-	ferry_attio_request_release(&r);
-	return error;
-}
-
-/* Timestamps as the same second: Attio answers with nanoseconds. */
-static bool same_time(const char *a, const char *b)
-{
-	char x[20], y[20];
-
-	if (!a || !b)
-		return !a == !b;
-	snprintf(x, sizeof(x), "%.10sT%.8s", a,
-	         strlen(a) > 11 ? a + 11 : "00:00:00");
-	snprintf(y, sizeof(y), "%.10sT%.8s", b,
-	         strlen(b) > 11 ? b + 11 : "00:00:00");
-	return !strcmp(x, y);
-}
-
-static const char *found_in(const struct ld_rec *rec, const json_t *data)
-{
-	const json_t *item;
-	size_t i;
-
-	json_array_foreach(data, i, item)
-	{
-		const json_t *id = json_object_get(item, "id");
-
-		if (rec->kind == LD_RECORD)
-			return str(id, "record_id");
-		if (rec->kind == LD_NOTE &&
-		    !strcmp(str(item, "title") ? str(item, "title") : "",
-		            str(rec->info, "title")) &&
-		    !strcmp(str(item, "content_plaintext")
-		                ? str(item, "content_plaintext")
-		                : "",
-		            str(rec->info, "content")) &&
-		    (!str(rec->info, "created_at") ||
-		     same_time(str(item, "created_at"),
-		               str(rec->info, "created_at"))))
-			return str(id, "note_id");
-		if (rec->kind == LD_TASK &&
-		    !strcmp(str(item, "content_plaintext")
-		                ? str(item, "content_plaintext")
-		                : "",
-		            str(rec->info, "content")) &&
-		    json_is_true(json_object_get(item, "is_completed")) ==
-		        json_is_true(
-		            json_object_get(rec->info, "is_completed")) &&
-		    same_time(str(item, "deadline_at"),
-		              str(rec->info, "deadline_at")))
-			return str(id, "task_id");
-	}
-	return NULL;
-}
-
-/* A record found from an earlier attempt gets this run's values. */
-static int send_adopted(struct ld_run *run, struct ld_rec *rec)
-{
-	const json_t *w = json_array_get(rec->writes, 0);
-	json_t *body = json_loads(str(w, "body"), 0, NULL);
-	struct ferry_attio_request r;
-	int error;
-
-	error = ferry_attio_req_update(
-	    &r, rec->dest, rec->dest_id,
-	    json_object_get(json_object_get(body, "data"), "values"));
-	json_decref(body);
-	if (error < 0)
-		return error;
-	error =
-	    send_req(run, rec, r.cls, r.method, r.path.ptr, r.body, LD_ADOPTED);
-	ferry_attio_request_release(&r);
-	return error;
-}
-
-static int on_found(struct ld_run *run, struct ld_rec *rec,
-                    const struct ferry_http_response *resp)
-{
-	json_t *data = NULL;
-	const char *id;
-	int error = 0, page;
-
-	if (ferry_attio_parse_list(&data, resp->body.ptr, resp->body.len) < 0) {
-		struct ferry_attio_result res;
-
-		memset(&res, 0, sizeof(res));
-		res.http_status = resp->status;
-		snprintf(res.code, sizeof(res.code), "invalid_response");
-		snprintf(res.message, sizeof(res.message),
-		         "Attio answered HTTP %ld without a data array",
-		         resp->status);
-		return ld_refused(run, rec, &res);
-	}
-	id = found_in(rec, data);
-	if (id && (rec->kind != LD_NOTE || rec->idx == 0))
-		snprintf(rec->dest_id, sizeof(rec->dest_id), "%s", id);
-	page = rec->kind == LD_NOTE   ? LD_NOTES_PAGE
-	       : rec->kind == LD_TASK ? LD_TASKS_PAGE
-	                              : 1;
-	if (id && rec->kind == LD_RECORD) {
-		/* Adopted: made by an earlier attempt of this request, or
-		 * of an older one, which the values bring up to date. */
-		error = !strcmp(rec->old.payload_hash, rec->hash)
-		            ? after_write(run, rec, resp->status)
-		            : send_adopted(run, rec);
-	} else if (id && rec->kind == LD_NOTE) {
-		rec->idx++;
-		error = (size_t)rec->idx < json_array_size(rec->writes)
-		            ? step_start(run, rec)
-		            : ld_written(run, rec, resp->status);
-	} else if (id) {
-		error = ld_written(run, rec, resp->status);
-	} else if (rec->kind != LD_RECORD &&
-	           json_array_size(data) >= (size_t)page) {
-		rec->offset += page;
-		error = send_find(run, rec);
-	} else {
-		error = send_write(run, rec);
-	}
-	json_decref(data);
-	return error;
-}
-
-static const char *id_key(const struct ld_rec *rec)
-{
-	switch (rec->kind) {
-	case LD_NOTE:
-		return "note_id";
-	case LD_TASK:
-		return "task_id";
-	case LD_ENTRY:
-		return rec->step == LD_WRITE ? "entry_id" : "record_id";
-	default:
-		return rec->step == LD_LIST ? "entry_id" : "record_id";
-	}
-}
-
-int ld_answer(struct ld_run *run, struct ld_rec *rec,
-              const struct ferry_http_response *resp)
-{
-	struct ferry_attio_result res;
-
-	if (rec->step == LD_FIND) {
-		if (resp->status < 200 || resp->status > 299) {
-			ferry_attio_parse_written(&res, resp->status,
-			                          resp->body.ptr,
-			                          resp->body.len, "record_id");
-			return ld_refused(run, rec, &res);
-		}
-		return on_found(run, rec, resp);
-	}
-	if (ferry_attio_parse_written(&res, resp->status, resp->body.ptr,
-	                              resp->body.len, id_key(rec)) < 0)
-		return ld_refused(run, rec, &res);
-	switch (rec->step) {
-	case LD_LIST:
-		return after_write(run, rec, resp->status);
-	case LD_ADOPTED:
-		return after_write(run, rec, resp->status);
-	default:
-		break;
-	}
-	if (rec->kind == LD_NOTE) {
-		if (rec->idx == 0)
-			snprintf(rec->dest_id, sizeof(rec->dest_id), "%s",
-			         res.record_id);
-		rec->idx++;
-		return (size_t)rec->idx < json_array_size(rec->writes)
-		           ? step_start(run, rec)
-		           : ld_written(run, rec, resp->status);
-	}
-	if (!rec->pass2)
-		snprintf(rec->dest_id, sizeof(rec->dest_id), "%s",
-		         res.record_id);
-	if (rec->kind == LD_RECORD)
-		return after_write(run, rec, resp->status);
-	return ld_written(run, rec, resp->status);
 }

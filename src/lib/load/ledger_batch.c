@@ -3,7 +3,9 @@
  * must find it), but one transaction per record would cost a disk sync
  * per write: rows wait here and go in one transaction, pending rows right
  * before their requests are added, outcomes every few dozen answers or
- * half a second. An outcome not yet committed when the process dies
+ * half a second; the values of a record before ferry's first PATCH are
+ * committed (with its pending row naming it) before that PATCH is handed
+ * over. An outcome not yet committed when the process dies
  * leaves its pending row, and the next run writes that record again,
  * which an assert (or a find before a create) makes harmless. */
 #include "util.h"
@@ -75,6 +77,8 @@ static int put_all(struct ld_run *run)
 	}
 	for (i = 0; i < run->n_pend && !error; i++)
 		error = ferry_ledger_put(run->ws, &run->pend[i]);
+	if (!error)
+		error = ld_prior_put_all(run);
 	return error;
 }
 
@@ -93,10 +97,11 @@ int ld_flush(struct ld_run *run, bool force)
 	int64_t now = ferry_clock_mono_us();
 	int error;
 
-	if (!run->n_outs && !run->n_pend)
+	if (!run->n_outs && !run->n_pend && !run->prior_wait)
 		return 0;
-	if (!force && !run->n_pend && run->n_outs < LD_FLUSH_ROWS &&
-	    now - run->flushed_us < LD_FLUSH_US)
+	/* Pending rows and values before hold requests back: at once. */
+	if (!force && !run->n_pend && !run->prior_wait &&
+	    run->n_outs < LD_FLUSH_ROWS && now - run->flushed_us < LD_FLUSH_US)
 		return 0;
 	if ((error = ferry_workspace_begin(run->ws)) < 0)
 		return error;
@@ -109,7 +114,8 @@ int ld_flush(struct ld_run *run, bool force)
 		return error;
 	clear(run);
 	run->flushed_us = now;
-	return 0;
+	/* Their values before are kept: the PATCHes may go. */
+	return ld_prior_send_all(run);
 }
 
 void ld_batch_free(struct ld_run *run)

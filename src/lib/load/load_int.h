@@ -46,7 +46,18 @@ enum ld_step {
 	LD_FIND,      /* looking for what an earlier attempt made */
 	LD_ADOPTED,   /* a found record updated with this run's values */
 	LD_LIST,      /* the record added to the list lists[idx] */
+	LD_PRIOR,     /* reading a matched record before ferry's first
+	                 PATCH to it: its values before (ledger_prior) */
 };
+
+/* What the answer of an assert (or of a look for a create) is compared
+ * with to tell a record Attio made for ferry from one that was there
+ * (op.c): a record made by ferry has a created_at no earlier than the
+ * commit of its pending row, brought to Attio's clock by the answer's
+ * Date header, less LD_OP_MARGIN_US; one made by an earlier run's attempt
+ * no later than LD_OP_WINDOW_US after that run's pending row. */
+#define LD_OP_MARGIN_US 500000
+#define LD_OP_WINDOW_US ((int64_t)120 * 1000000)
 
 struct ld_obj {
 	const char *name;
@@ -79,9 +90,25 @@ struct ld_rec {
 	int dropped;       /* links written without their target */
 	struct ferry_ledger_row old; /* the row before this run's write */
 	bool had_old;
-	bool resume; /* an earlier attempt may have reached Attio */
+	bool resume;    /* an earlier attempt may have reached Attio */
+	bool once;      /* the request in flight is a create, sent once */
+	int unanswered; /* creates of this run that got no answer, each
+	                   looked for before the next */
 	char dest_id[64];
 	struct ferry_buf note; /* what the ledger says of a write */
+	/* What the write did (ferry_ledger_row.op): the ledger's when it
+	 * wrote the same Attio record before, else decided by the answer
+	 * (op.c). */
+	char op[16];
+	/* A record the plan matched in Attio (record_id): its values are
+	 * read (LD_PRIOR) and committed to ledger_prior before the first
+	 * PATCH goes out. */
+	bool need_prior;
+	char update_id[64];
+	json_t *prior;                /* read, waiting for its commit */
+	struct ld_rec *wait_next;     /* run->prior_wait */
+	struct ferry_ledger_row pend; /* this run's pending row */
+	int64_t pend_mono_us, old_pend_wall_us; /* see LD_OP_MARGIN_US */
 };
 
 /* A ledger row waiting for its commit, with what goes with it. */
@@ -114,6 +141,11 @@ struct ld_run {
 	size_t n_pend, cap_pend;
 	struct ld_out *outs;
 	size_t n_outs, cap_outs;
+	/* Records whose values before were read: committed (with their
+	 * pending rows, now naming the record) at the next flush, then
+	 * their PATCH goes out. */
+	struct ld_rec *prior_wait;
+	json_t *comments_indexed; /* comment objects in temp.ld_comments */
 	int64_t flushed_us;
 	struct ld_halt halt;
 	double halt_rate;
@@ -156,16 +188,59 @@ int ld_failed_here(struct ld_run *run, struct ld_rec *rec, const char *why);
 void ld_reason_text(char *out, size_t cap, const json_t *reasons,
                     const char *prefix);
 
-/* kinds.c: each kind's requests and what its answers mean. */
+/* kinds.c: each kind's requests. */
 enum ld_kind ld_kind_of(const struct ld_obj *obj, const char *dest);
 /* Builds the record's write requests from its plan payload; 0, or 1
  * when the record failed before any request (a required parent). */
 int ld_build(struct ld_run *run, struct ld_rec *rec, json_t *payload);
+
+/* answers.c: the requests in turn, and what their answers mean. */
 /* The first request to send (a find when resuming a create). */
 int ld_first(struct ld_run *run, struct ld_rec *rec);
 /* The answer to the request in flight. */
 int ld_answer(struct ld_run *run, struct ld_rec *rec,
               const struct ferry_http_response *resp);
+/* A create (rec->once) that got no answer (a timeout, a dropped
+ * connection, a 5xx): looks for what it may have made, then makes it if
+ * it is not there. 0 when the look is sent; 1 when the record cannot be
+ * looked for, or has gone unanswered max_attempts times (the run ends,
+ * the record pending). */
+int ld_unanswered(struct ld_run *run, struct ld_rec *rec);
+/* The write of a record whose values before are committed now. */
+int ld_send_write(struct ld_run *run, struct ld_rec *rec);
+
+/* comments.c: a Case written as a note: its merged comments appended
+ * to `content` (the note's), oldest first. */
+int ld_case_comments(struct ld_run *run, struct ld_rec *rec,
+                     struct ferry_buf *content);
+
+/* op.c: what a write did at the destination, and the values before. */
+/* Its pending row is being committed: the times an answer's created_at
+ * is read against (this run's, and an earlier run's pending row). */
+void ld_op_start(struct ld_rec *rec);
+/* Whether Attio made `created_at` (a record's, an entry's, a task's) for
+ * this record's write, read against the answer's Date header. */
+bool ld_op_made_here(const struct ld_rec *rec,
+                     const struct ferry_http_response *resp,
+                     const char *created_at);
+/* Decides rec->op from a write's answer (`body` data, with created_at)
+ * or keeps the ledger's (same record). */
+void ld_op_answered(struct ld_rec *rec, const struct ferry_http_response *resp,
+                    const json_t *item);
+/* Whether a matched record's values before must be read: not when ferry
+ * wrote that record before, nor when they are kept already. */
+int ld_prior_needed(struct ld_run *run, struct ld_rec *rec,
+                    const char *record_id, bool *need);
+/* The answer to LD_PRIOR: the record's values wait for the next commit;
+ * 0, or 1 when it is refused (the record is gone: *res says so). */
+int ld_prior_read(struct ld_run *run, struct ld_rec *rec,
+                  const struct ferry_http_response *resp,
+                  struct ferry_attio_result *res);
+/* Inside the flush's transaction: the values before and the pending
+ * rows of the records waiting. */
+int ld_prior_put_all(struct ld_run *run);
+/* After the commit: their PATCHes go out. */
+int ld_prior_send_all(struct ld_run *run);
 
 /* refs.c: references through the ledger, and the values' shape. */
 int ld_attrs_init(struct ld_run *run);

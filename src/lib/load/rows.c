@@ -96,6 +96,7 @@ void ld_rec_free(struct ld_rec *rec)
 	json_decref(rec->writes);
 	json_decref(rec->info);
 	json_decref(rec->lists);
+	json_decref(rec->prior);
 	ferry_buf_release(&rec->note);
 	free(rec);
 }
@@ -117,13 +118,13 @@ static int not_written(struct ld_run *run, struct ld_obj *obj,
 	    !strncmp(code, "attio_", 6))
 		return 0;
 	ld_row_init(&now, obj, row->source_id, row->dest);
-	now.status = FERRY_LEDGER_SKIPPED;
-	/* The ledger's statuses predate the plan: a held record is
-	 * recorded as skipped, its reason saying it is held. */
+	now.status = held ? FERRY_LEDGER_HELD : FERRY_LEDGER_SKIPPED;
 	ld_reason_text(now.reason, sizeof(now.reason), row->reasons,
 	               held ? "held: " : "");
 	if (had) {
+		/* What an earlier write made stays known to rollback. */
 		snprintf(now.dest_id, sizeof(now.dest_id), "%s", old.dest_id);
+		snprintf(now.op, sizeof(now.op), "%s", old.op);
 		now.attempts = old.attempts;
 		if (old.status == now.status && !strcmp(old.reason, now.reason))
 			return 0;
@@ -176,6 +177,7 @@ int ld_failed_here(struct ld_run *run, struct ld_rec *rec, const char *why)
 	if (rec->had_old) {
 		snprintf(now.dest_id, sizeof(now.dest_id), "%s",
 		         rec->old.dest_id);
+		snprintf(now.op, sizeof(now.op), "%s", rec->old.op);
 		now.attempts = rec->old.attempts;
 	}
 	ld_outcome(run, &now, rec->had_old ? &rec->old : NULL, "failed", NULL);
@@ -196,6 +198,11 @@ static int not_loaded(struct ld_run *run, struct ld_rec *rec)
 	now.status = FERRY_LEDGER_SKIPPED;
 	snprintf(now.reason, sizeof(now.reason),
 	         "not loaded: this version of ferry writes no %s", rec->dest);
+	if (rec->had_old) {
+		snprintf(now.dest_id, sizeof(now.dest_id), "%s",
+		         rec->old.dest_id);
+		snprintf(now.op, sizeof(now.op), "%s", rec->old.op);
+	}
 	rec->obj->st->not_loaded++;
 	rec->obj->done++;
 	if (rec->had_old && rec->old.status == now.status &&
@@ -242,6 +249,15 @@ int ld_prepare(struct ld_run *run, struct ld_obj *obj, struct ld_row *row,
 		goto fail;
 	rec->had_old = error == 0;
 	error = 0;
+	/* A rolled-back write is gone from Attio: this one starts afresh,
+	 * with no destination id or op of its own yet (a rollback of a run
+	 * killed now must not delete the old id and miss the new record). */
+	if (rec->had_old && rec->old.status == FERRY_LEDGER_ROLLED_BACK) {
+		rec->old.dest_id[0] = '\0';
+		rec->old.op[0] = '\0';
+	}
+	if (rec->had_old) /* the first write's op, unless this one differs */
+		snprintf(rec->op, sizeof(rec->op), "%s", rec->old.op);
 	if (pass2 &&
 	    (!rec->had_old || rec->old.status != FERRY_LEDGER_WRITTEN ||
 	     !rec->old.dest_id[0])) {
@@ -290,7 +306,21 @@ int ld_prepare(struct ld_run *run, struct ld_obj *obj, struct ld_row *row,
 		pend.http_status = rec->old.http_status;
 	}
 	pend.attempts++;
-	ld_pending(run, &pend);
+	snprintf(pend.op, sizeof(pend.op), "%s", rec->op);
+	/* Updating a record whose values before are kept: the pending row
+	 * names it (rollback can restore it if the run dies). */
+	if (rec->update_id[0] && !rec->need_prior && !pass2)
+		snprintf(pend.dest_id, sizeof(pend.dest_id), "%s",
+		         rec->update_id);
+	rec->pend = pend;
+	ld_op_start(rec);
+	/* The same pending row is committed already (a run stopped before
+	 * the answer): kept as it is, so its time stays that of the first
+	 * attempt, which tells a record that attempt made (op.c). */
+	if (!rec->resume || strcmp(rec->old.payload_hash, pend.payload_hash) ||
+	    strcmp(rec->old.dest_id, pend.dest_id) ||
+	    strcmp(rec->old.op, pend.op))
+		ld_pending(run, &pend);
 	*out = rec;
 	return 0;
 fail:

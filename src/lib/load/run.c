@@ -247,6 +247,7 @@ static void free_live(struct ld_run *run)
 		ld_rec_free(rec);
 	}
 	run->live = NULL;
+	run->prior_wait = NULL; /* records of the live list */
 }
 
 static int outcome(struct ld_run *run)
@@ -332,6 +333,9 @@ done:
 	ld_batch_free(&run);
 	ld_halt_free(&run.halt);
 	json_decref(run.attrs);
+	json_decref(run.comments_indexed);
+	if (run.comments_indexed)
+		ferry_store__exec(ws, "DROP TABLE IF EXISTS temp.ld_comments");
 	free(run.objs);
 	return error;
 }

@@ -14,6 +14,7 @@
 void ld_fatal(struct ld_run *run, int error, const char *fmt, ...)
 {
 	va_list ap;
+	size_t n;
 
 	run->stopping = true;
 	if (run->fatal)
@@ -22,6 +23,11 @@ void ld_fatal(struct ld_run *run, int error, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(run->fatal_msg, sizeof(run->fatal_msg), fmt, ap);
 	va_end(ap);
+	/* Attio's sentence ends it; the run's outcome adds its own. */
+	n = strlen(run->fatal_msg);
+	while (n &&
+	       (run->fatal_msg[n - 1] == '.' || run->fatal_msg[n - 1] == ' '))
+		run->fatal_msg[--n] = '\0';
 }
 
 static void unlink_rec(struct ld_run *run, struct ld_rec *rec)
@@ -62,6 +68,7 @@ int ld_written(struct ld_run *run, struct ld_rec *rec, long http_status)
 	row.status = FERRY_LEDGER_WRITTEN;
 	snprintf(row.dest_id, sizeof(row.dest_id), "%s", rec->dest_id);
 	snprintf(row.payload_hash, sizeof(row.payload_hash), "%s", rec->hash);
+	snprintf(row.op, sizeof(row.op), "%s", rec->op);
 	row.attempts = (rec->had_old ? rec->old.attempts : 0) + 1;
 	row.http_status = (int)http_status;
 	if (rec->pass2 && rec->old.reason[0] && rec->note.len)
@@ -96,8 +103,9 @@ static const char *release_of(const char *code)
 		       "or correct one of them (in Attio, or `ferry queue "
 		       "edit`), then run `ferry queue retry` and `ferry run`";
 	if (!strcmp(code, "not_found"))
-		return "the record Attio was asked to update is gone: run "
-		       "`ferry plan` to match it again, then `ferry run`";
+		return "the Attio record it was to update was deleted in "
+		       "Attio: run `ferry queue retry` (it is matched again "
+		       "against Attio, or created), then `ferry run`";
 	return "fix what Attio's message names (in Attio, mapping.yaml, or "
 	       "the record with `ferry queue edit`), then run `ferry queue "
 	       "retry` and `ferry run`";
@@ -131,9 +139,13 @@ int ld_refused(struct ld_run *run, struct ld_rec *rec,
 
 	ld_row_init(&row, rec->obj, rec->source_id, rec->dest);
 	row.status = FERRY_LEDGER_FAILED;
+	/* What Attio holds of it: what this run made (its op), or what the
+	 * pending row said (an earlier write, or the record being
+	 * updated). */
 	snprintf(row.dest_id, sizeof(row.dest_id), "%s",
-	         rec->dest_id[0] ? rec->dest_id
-	                         : (rec->had_old ? rec->old.dest_id : ""));
+	         rec->dest_id[0] ? rec->dest_id : rec->pend.dest_id);
+	snprintf(row.op, sizeof(row.op), "%s",
+	         rec->dest_id[0] ? rec->op : rec->pend.op);
 	snprintf(row.payload_hash, sizeof(row.payload_hash), "%s", rec->hash);
 	row.attempts = (rec->had_old ? rec->old.attempts : 0) + 1;
 	row.http_status = (int)res->http_status;
@@ -163,6 +175,94 @@ int ld_refused(struct ld_run *run, struct ld_rec *rec,
 	return flushed(run);
 }
 
+/* The scope Attio's message names ("... scope record_permission:read-write
+ * ..."), if any, into out. */
+static bool scope_in(const char *message, char *out, size_t cap)
+{
+	static const char *const scopes[] = {
+	    "record_permission",
+	    "object_configuration",
+	    "list_entry",
+	    "list_configuration",
+	    "note",
+	    "task",
+	    "comment",
+	    "user_management",
+	    "webhook",
+	    "file",
+	    "meeting",
+	    "call_recording",
+	    "public_collection",
+	    "private_collection",
+	    "scim_management",
+	};
+	const char *p, *end;
+	size_t i, n;
+
+	for (i = 0; i < FERRY_ARRAY_LEN(scopes); i++) {
+		n = strlen(scopes[i]);
+		for (p = strstr(message, scopes[i]); p;
+		     p = strstr(p + 1, scopes[i])) {
+			if ((p > message && (p[-1] == '_' ||
+			                     (p[-1] >= 'a' && p[-1] <= 'z'))) ||
+			    p[n] != ':')
+				continue;
+			for (end = p + n + 1;
+			     (*end >= 'a' && *end <= 'z') || *end == '-'; end++)
+				;
+			if (end == p + n + 1)
+				continue;
+			snprintf(out, cap, "%.*s", (int)(end - p), p);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Attio refused the token, its scope, or its load (429 and 5xx after
+ * every retry): not the record's fault, the run ends. */
+static void destination_failed(struct ld_run *run, struct ld_rec *rec,
+                               const struct ferry_multi_done *d,
+                               const struct ferry_attio_result *res)
+{
+	long st = d->resp->status;
+	char scope[80];
+
+	if (st == 401)
+		ld_fatal(run, FERRY_EAUTH,
+		         "Attio refused the token (HTTP 401%s%s: %s) while "
+		         "writing %s %s: check the Attio API token "
+		         "(destination.token_env in ferry.yaml names the "
+		         "variable holding it) and that it is still active",
+		         res->code[0] ? " " : "", res->code, res->message,
+		         rec->obj->name, rec->source_id);
+	else if (st == 403 && scope_in(res->message, scope, sizeof(scope)))
+		ld_fatal(run, FERRY_EAUTH,
+		         "Attio refused the request (HTTP 403%s%s: %s) while "
+		         "writing %s %s: the token lacks the scope '%s'; give "
+		         "the token that scope in Attio (Workspace settings, "
+		         "Developers), or use a token that has it",
+		         res->code[0] ? " " : "", res->code, res->message,
+		         rec->obj->name, rec->source_id, scope);
+	else if (st == 403)
+		ld_fatal(run, FERRY_EAUTH,
+		         "Attio refused the request (HTTP 403%s%s: %s) while "
+		         "writing %s %s: the token may lack a scope ferry "
+		         "needs (record_permission:read-write, "
+		         "list_entry:read-write, note:read-write, "
+		         "task:read-write) or the workspace's plan does not "
+		         "allow it",
+		         res->code[0] ? " " : "", res->code, res->message,
+		         rec->obj->name, rec->source_id);
+	else
+		ld_fatal(run, st == 429 ? FERRY_ERATELIMIT : FERRY_EHTTP,
+		         "writing %s %s: Attio answered HTTP %ld%s%s after %d "
+		         "attempt%s: %s",
+		         rec->obj->name, rec->source_id, st,
+		         res->code[0] ? " " : "", res->code, d->attempts,
+		         d->attempts == 1 ? "" : "s", res->message);
+}
+
 int ld_on_done(const struct ferry_multi_done *d, void *payload)
 {
 	struct ld_run *run = payload;
@@ -171,6 +271,17 @@ int ld_on_done(const struct ferry_multi_done *d, void *payload)
 	long st = d->resp ? d->resp->status : 0;
 	int rc;
 
+	/* A create sent once and not answered: looked for, then made
+	 * again only if the attempt did not reach Attio. */
+	if (rec->once && (d->error < 0 || !d->resp || st >= 500) &&
+	    (rc = ld_unanswered(run, rec)) != 1) {
+		if (rc < 0) {
+			ld_fatal(run, rc, "%s", ferry_error_last());
+			unlink_rec(run, rec);
+			ld_rec_free(rec);
+		}
+		return 0;
+	}
 	if (d->error < 0 || !d->resp) {
 		/* No answer after every retry: the record stays pending. */
 		ld_fatal(run, d->error < 0 ? d->error : FERRY_ECONN,
@@ -183,15 +294,7 @@ int ld_on_done(const struct ferry_multi_done *d, void *payload)
 	if (st == 429 || st >= 500 || st == 401 || st == 403) {
 		ferry_attio_parse_written(&res, st, d->resp->body.ptr,
 		                          d->resp->body.len, "record_id");
-		ld_fatal(run,
-		         st == 429   ? FERRY_ERATELIMIT
-		         : st >= 500 ? FERRY_EHTTP
-		                     : FERRY_EAUTH,
-		         "writing %s %s: Attio answered HTTP %ld%s%s after %d "
-		         "attempt%s: %s",
-		         rec->obj->name, rec->source_id, st,
-		         res.code[0] ? " " : "", res.code, d->attempts,
-		         d->attempts == 1 ? "" : "s", res.message);
+		destination_failed(run, rec, d, &res);
 		unlink_rec(run, rec);
 		ld_rec_free(rec);
 		return 0;

@@ -46,8 +46,33 @@ static int exec1(struct plan *pl, const char *sql, const char *a,
 	return error;
 }
 
+/* Whether `refs[i]`, not staged, is a record the source deleted (ferry
+ * sync): it still has a decision, or sync said so in the audit log (a
+ * re-plan stopped after its decision was dropped is run again). */
+static bool deleted_ref(struct plan *pl, const struct ferry_plan_ref *r)
+{
+	sqlite3_stmt *st = NULL;
+	bool yes;
+
+	if (ferry_store__prepare(
+	        &st, pl->ws,
+	        "SELECT 1 FROM main.plan WHERE object = ?1 AND source_id = ?2 "
+	        "UNION ALL SELECT 1 FROM main.audit WHERE object = ?1 AND "
+	        "source_id = ?2 AND stage = 'sync' AND event = 'deleted' "
+	        "LIMIT 1") < 0) {
+		ferry_error_clear();
+		return false;
+	}
+	ferry_store__bind_text(st, 1, r->object);
+	ferry_store__bind_text(st, 2, r->source_id);
+	yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return yes;
+}
+
 /* The records asked for; one that is not staged is an error before
- * anything changes. */
+ * anything changes, unless the source deleted it: then what it touched
+ * is re-planned without it. */
 static int add_refs(struct plan *pl, const struct ferry_plan_ref *refs,
                     size_t n)
 {
@@ -66,7 +91,7 @@ static int add_refs(struct plan *pl, const struct ferry_plan_ref *refs,
 		rc = sqlite3_step(q);
 		sqlite3_reset(q);
 		sqlite3_clear_bindings(q);
-		if (rc != SQLITE_ROW) {
+		if (rc != SQLITE_ROW && !deleted_ref(pl, &refs[i])) {
 			error = ferry_error_set(
 			    FERRY_ENOTFOUND,
 			    "%s %s is not staged: check the object and the id "
@@ -92,8 +117,9 @@ done:
 
 /* Dedup again when a record to re-plan has overrides, or had some a
  * person removed since its last plan (an edit or unset in the audit log
- * after its last decision): its keys may have changed, so may its
- * cluster and those of others. */
+ * after its last decision), or sync staged it anew, added or removed it
+ * since (stage 'sync'): its keys may have changed, so may its cluster
+ * and those of others. */
 static int dedup_again(struct plan *pl)
 {
 	sqlite3_stmt *st = NULL;
@@ -106,10 +132,11 @@ static int dedup_again(struct plan *pl)
 	         "main.overrides o WHERE o.object = q.object AND o.source_id = "
 	         "q.source_id AND o.field != '') OR (SELECT max(seq) FROM "
 	         "main.audit a WHERE a.object = q.object AND a.source_id = "
-	         "q.source_id AND a.stage = 'queue' AND a.event IN ('edit', "
-	         "'unset')) > (SELECT coalesce(max(seq), 0) FROM main.audit a "
-	         "WHERE a.object = q.object AND a.source_id = q.source_id AND "
-	         "a.stage = 'plan') LIMIT 1")) < 0)
+	         "q.source_id AND ((a.stage = 'queue' AND a.event IN "
+	         "('edit', 'unset')) OR a.stage = 'sync')) > (SELECT "
+	         "coalesce(max(seq), 0) FROM main.audit a WHERE a.object = "
+	         "q.object AND a.source_id = q.source_id AND a.stage = "
+	         "'plan') LIMIT 1")) < 0)
 		return error;
 	edited = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_finalize(st);
@@ -133,12 +160,56 @@ static int dedup_again(struct plan *pl)
 	    "DROP TABLE temp.dedup_before;");
 }
 
+/* Records the source deleted (asked for, no longer staged): the records
+ * that refer to them are re-planned (a reference to a record that is
+ * gone), and their decisions and references dropped, as a whole plan
+ * would have none for them. One transaction: a stop leaves both or
+ * neither; a stop before the records re-planned are committed is made
+ * good by the next re-plan asking again (plan_refs still names them). */
+static int drop_deleted(struct plan *pl)
+{
+	int error;
+
+	if ((error = ferry_workspace_begin(pl->ws)) < 0)
+		return error;
+	if ((error = ferry_store__exec(
+	         pl->ws,
+	         "CREATE TEMP TABLE IF NOT EXISTS plan_gone (object TEXT NOT "
+	         "NULL, source_id TEXT NOT NULL, PRIMARY KEY (object, "
+	         "source_id)) WITHOUT ROWID;\n"
+	         "DELETE FROM temp.plan_gone;\n"
+	         "INSERT INTO temp.plan_gone SELECT q.object, q.source_id FROM "
+	         "temp.plan_only q WHERE NOT EXISTS (SELECT 1 FROM "
+	         "main.staged_records s WHERE s.object = q.object AND "
+	         "s.source_id = q.source_id);\n"
+	         "INSERT OR IGNORE INTO temp.plan_only(object, source_id) "
+	         "SELECT r.object, r.source_id FROM temp.plan_gone g CROSS "
+	         "JOIN main.plan_refs r ON r.target IN (g.source_id, "
+	         "substr(g.source_id, 1, 15));\n"
+	         "DELETE FROM main.plan WHERE (object, source_id) IN (SELECT "
+	         "object, source_id FROM temp.plan_gone);\n"
+	         "DELETE FROM main.plan_refs WHERE (object, source_id) IN "
+	         "(SELECT object, source_id FROM temp.plan_gone);\n"
+	         "DROP TABLE temp.plan_gone;")) < 0) {
+		ferry_workspace_rollback(pl->ws);
+		return error;
+	}
+	return ferry_workspace_commit(pl->ws);
+}
+
 int pl_partial_start(struct plan *pl, const struct ferry_plan_ref *refs,
                      size_t n)
 {
 	int error;
 
+	/* The unique values of the records re-planned are looked up by
+	 * record (pl_partial_prefill's NOT EXISTS): without this index each
+	 * lookup scans the object's values, quadratic in a large re-plan
+	 * (the first sync after a run re-plans most of the org). */
 	if ((error = ferry_store__exec(pl->ws, temp_sql)) < 0 ||
+	    (error = ferry_store__exec(
+	         pl->ws, "CREATE INDEX IF NOT EXISTS temp.plan_unique_record "
+	                 "ON plan_unique(object, source_id, attr)")) < 0 ||
 	    (error = add_refs(pl, refs, n)) < 0 ||
 	    (error = dedup_again(pl)) < 0)
 		return error;
@@ -147,17 +218,17 @@ int pl_partial_start(struct plan *pl, const struct ferry_plan_ref *refs,
 	 * the small temp tables driving the join (the planner has no
 	 * statistics to know they are small), and `match_value != ''` lets
 	 * it use the partial index plan_match. */
-	return ferry_store__exec(
-	    pl->ws,
-	    "INSERT OR IGNORE INTO temp.plan_only(object, source_id) SELECT "
-	    "p2.object, p2.source_id FROM temp.plan_only q CROSS JOIN "
-	    "main.plan "
-	    "p1 ON p1.object = q.object AND p1.source_id = q.source_id CROSS "
-	    "JOIN "
-	    "main.plan p2 ON p2.dest_object = p1.dest_object AND "
-	    "p2.match_attribute = p1.match_attribute AND p2.match_value = "
-	    "p1.match_value WHERE p1.match_value != '' AND p2.match_value != "
-	    "''");
+	if ((error = ferry_store__exec(
+	         pl->ws,
+	         "INSERT OR IGNORE INTO temp.plan_only(object, source_id) "
+	         "SELECT p2.object, p2.source_id FROM temp.plan_only q CROSS "
+	         "JOIN main.plan p1 ON p1.object = q.object AND p1.source_id = "
+	         "q.source_id CROSS JOIN main.plan p2 ON p2.dest_object = "
+	         "p1.dest_object AND p2.match_attribute = p1.match_attribute "
+	         "AND p2.match_value = p1.match_value WHERE p1.match_value != "
+	         "'' AND p2.match_value != ''")) < 0)
+		return error;
+	return drop_deleted(pl);
 }
 
 bool pl_partial_wanted(struct plan *pl, const char *object)

@@ -473,3 +473,144 @@ done:
 		sqlite3_reset(stmt);
 	return error;
 }
+
+/*
+ * One record at a time (ferry sync): the staging of a completely staged
+ * object changed in place, in the caller's transaction.
+ */
+
+/* Runs `sql` with up to three text parameters; *changes the rows it
+ * changed (may be NULL). */
+static int run3(struct ferry_workspace *ws, const char *sql, const char *a,
+                const char *b, const char *c, int64_t *changes,
+                const char *what)
+{
+	sqlite3_stmt *stmt = NULL;
+	int error;
+
+	if ((error = ferry_store__prepare(&stmt, ws, sql)) < 0)
+		return error;
+	if (a)
+		ferry_store__bind_text(stmt, 1, a);
+	if (b)
+		ferry_store__bind_text(stmt, 2, b);
+	if (c)
+		ferry_store__bind_text(stmt, 3, c);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		error = ferry_store__error(ws, what);
+	else if (changes)
+		*changes = sqlite3_changes64(ws->db);
+	sqlite3_finalize(stmt);
+	return error;
+}
+
+static int complete(struct ferry_workspace *ws, const char *object)
+{
+	sqlite3_stmt *stmt = NULL;
+	int error, rc;
+
+	if ((error = ferry_store__prepare(
+	         &stmt, ws,
+	         "SELECT 1 FROM staged_objects WHERE object = ? AND status = "
+	         "'complete'")) < 0)
+		return error;
+	ferry_store__bind_text(stmt, 1, object);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return ferry_store__error(ws, "cannot read the staging");
+	return ferry_error_set(FERRY_ENOTFOUND,
+	                       "%s is not staged: run 'ferry extract' first",
+	                       object);
+}
+
+int ferry_stage_put(struct ferry_workspace *ws, const char *object,
+                    const char *source_id, json_t *fields, bool *changed)
+{
+	json_t *old = NULL;
+	char *text = NULL;
+	int64_t n = 0;
+	bool same = false;
+	int error;
+
+	if (!source_id || !*source_id || !json_is_object(fields))
+		return ferry_error_set(
+		    FERRY_EINVALID,
+		    "a record of %s to stage needs an Id and "
+		    "a JSON object of fields",
+		    object);
+	if ((error = complete(ws, object)) < 0)
+		return error;
+	error = ferry_stage_get(&old, ws, object, source_id);
+	if (error == FERRY_ENOTFOUND) {
+		ferry_error_clear();
+		error = 0;
+	} else if (error < 0) {
+		return error;
+	} else {
+		same = json_equal(old, fields);
+	}
+	if (same)
+		goto done;
+	text = json_dumps(fields, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (!text) {
+		error = ferry_error_set(FERRY_EINVALID,
+		                        "cannot encode the record '%s' of %s",
+		                        source_id, object);
+		goto done;
+	}
+	if (old) {
+		error = run3(ws,
+		             "UPDATE staged_records SET fields = ?3 WHERE "
+		             "object = ?1 AND source_id = ?2",
+		             object, source_id, text, NULL,
+		             "cannot restage a record");
+		goto done;
+	}
+	/* A new record goes after the last one, as a new line of the file
+	 * would. */
+	if ((error = run3(ws,
+	                  "INSERT INTO staged_records(object, source_id, "
+	                  "line, fields) SELECT ?1, ?2, coalesce(max(line), "
+	                  "0) + 1, ?3 FROM staged_records WHERE object = ?1",
+	                  object, source_id, text, &n,
+	                  "cannot stage a record")) < 0 ||
+	    (error = run3(ws,
+	                  "UPDATE staged_objects SET record_count = "
+	                  "record_count + 1 WHERE object = ?1",
+	                  object, NULL, NULL, NULL,
+	                  "cannot count a staged record")) < 0)
+		goto done;
+done:
+	if (error == 0 && changed)
+		*changed = !same;
+	json_decref(old);
+	free(text);
+	return error;
+}
+
+int ferry_stage_remove(struct ferry_workspace *ws, const char *object,
+                       const char *source_id, bool *removed)
+{
+	int64_t n = 0;
+	int error;
+
+	if ((error = complete(ws, object)) < 0 ||
+	    (error = run3(ws,
+	                  "DELETE FROM staged_records WHERE object = ?1 AND "
+	                  "source_id = ?2",
+	                  object, source_id, NULL, &n,
+	                  "cannot remove a staged record")) < 0)
+		return error;
+	if (n > 0 && (error = run3(ws,
+	                           "UPDATE staged_objects SET record_count = "
+	                           "max(record_count - 1, 0) WHERE object = ?1",
+	                           object, NULL, NULL, NULL,
+	                           "cannot count a staged record")) < 0)
+		return error;
+	if (removed)
+		*removed = n > 0;
+	return 0;
+}

@@ -120,6 +120,11 @@ int ferry_sf__bulk_parse_job(struct ferry_sf__job *out, const char *body,
 	v = json_object_get(root, "numberRecordsProcessed");
 	if (json_is_integer(v) && json_integer_value(v) >= 0)
 		job.records = (int64_t)json_integer_value(v);
+	if (!json_is_string(json_object_get(root, "createdDate")) ||
+	    ferry_sf__parse_time(
+	        json_string_value(json_object_get(root, "createdDate")),
+	        &job.created) < 0)
+		job.created = 0;
 	*out = job;
 done:
 	json_decref(root);
@@ -614,6 +619,9 @@ int ferry_sf__bulk_extract(struct ferry_sf__run *r, const char *object,
 			goto done;
 	}
 	snprintf(r->rep.method, sizeof(r->rep.method), "bulk");
+	/* Salesforce reads the records after it made the job: a change
+	 * after its createdDate is one the next sync asks for. */
+	r->read_at = job.created;
 	if ((error = wait_job(r, object, key, &job)) < 0 ||
 	    (error = download(r, object, &job, staged_out)) < 0)
 		goto done;

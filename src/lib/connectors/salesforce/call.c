@@ -23,6 +23,17 @@ static void read_limit_info(struct ferry_sf *sf,
 	}
 }
 
+/* Salesforce's time: every answer says it in its Date header. */
+static void read_date(struct ferry_sf *sf, const struct ferry_http_response *r)
+{
+	char v[64];
+	time_t t;
+
+	if (ferry_http_response_header(r, "Date", v, sizeof(v)) == 0 &&
+	    ferry_clock_parse_http_date(ferry_str_trim(v), &t) == 0)
+		sf->server_time = (int64_t)t;
+}
+
 static bool session_expired(const struct ferry_http_response *r)
 {
 	char code[64], msg[8];
@@ -152,6 +163,7 @@ int ferry_sf_call(struct ferry_sf *sf, const char *method, const char *path,
 		}
 		sf->usage.calls += resp->attempts;
 		read_limit_info(sf, resp);
+		read_date(sf, resp);
 		if (resp->status >= 200 && resp->status <= 299)
 			goto done;
 		/* One fresh login per call: a token that dies again at

@@ -531,6 +531,7 @@ static int extract_object(struct extract *x, const struct target *t)
 	int error;
 
 	memset(&r->rep, 0, sizeof(r->rep));
+	r->read_at = 0;
 	snprintf(r->rep.object, sizeof(r->rep.object), "%s", t->name);
 	snprintf(r->rep.method, sizeof(r->rep.method), "bulk");
 	r->obj_started_us = r->last_tick_us = ferry_clock_mono_us();
@@ -566,6 +567,10 @@ static int extract_object(struct extract *x, const struct target *t)
 		    (error = ferry_sf__bulk_extract(r, t->name, soql,
 		                                    &unsupported, &staged)) < 0)
 			goto done;
+		/* The Date of Salesforce's last answer (its refusal of
+		 * the Bulk job) is before the query reads anything. */
+		if (unsupported && !r->read_at)
+			r->read_at = r->sf->server_time;
 		if (unsupported && (error = ferry_sf__rest_extract(
 		                        r, t->name, soql, &staged, &total)) < 0)
 			goto done;
@@ -603,6 +608,14 @@ static int extract_object(struct extract *x, const struct target *t)
 		    staged < source ? "missing" : "more than counted", t->name);
 		goto done;
 	}
+	/* Where `ferry sync` starts from, before the object counts as
+	 * done: a resumed extract never leaves one without the other. */
+	if (r->read_at > 0 && strcmp(t->name, LINKS) != 0 &&
+	    (error = ferry_sf_watermark_set(
+	         r->ws, t->name, r->read_at,
+	         unsupported ? "extract (REST query)"
+	                     : "extract (Bulk job createdDate)")) < 0)
+		goto done;
 	if ((error = ferry_workspace_meta_set(r->ws, key, r->run_id)) < 0 ||
 	    (error = ferry_workspace_meta_set(r->ws, jobkey, "")) < 0)
 		goto done;

@@ -158,22 +158,19 @@ static json_t *scalar_text(const json_t *v)
 	}
 }
 
-int ferry_sf__stage_json(struct ferry_sf__sink *s, json_t *rec)
+int ferry_sf__flatten(json_t *rec, const char *object, int64_t n, char id[19],
+                      json_t **out)
 {
 	const json_t *idv = json_object_get(rec, "Id");
 	const char *key;
-	json_t *fields = NULL, *t, *v;
-	char id[19];
-	int error;
+	json_t *fields, *t, *v;
 
 	if (!json_is_string(idv) ||
-	    ferry_sf_id18(id, json_string_value(idv)) < 0) {
-		error = ferry_error_set(FERRY_EINVALID,
-		                        "record %" PRId64 " of %s in a REST "
-		                        "query answer has no valid Id",
-		                        s->staged + 1, s->object);
-		goto done;
-	}
+	    ferry_sf_id18(id, json_string_value(idv)) < 0)
+		return ferry_error_set(FERRY_EINVALID,
+		                       "record %" PRId64 " of %s in a REST "
+		                       "query answer has no valid Id",
+		                       n, object);
 	fields = json_object();
 	json_object_foreach(rec, key, v)
 	{
@@ -181,6 +178,19 @@ int ferry_sf__stage_json(struct ferry_sf__sink *s, json_t *rec)
 			continue;
 		json_object_set_new(fields, key, t);
 	}
+	*out = fields;
+	return 0;
+}
+
+int ferry_sf__stage_json(struct ferry_sf__sink *s, json_t *rec)
+{
+	json_t *fields = NULL;
+	char id[19];
+	int error;
+
+	if ((error = ferry_sf__flatten(rec, s->object, s->staged + 1, id,
+	                               &fields)) < 0)
+		goto done;
 	if ((error = ferry_stage_add(s->st, id, s->staged + 1, fields)) < 0)
 		goto done;
 	s->staged++;

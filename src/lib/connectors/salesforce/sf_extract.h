@@ -29,6 +29,12 @@ struct ferry_sf__run {
 	/* The object in hand. */
 	struct ferry_sf_object_report rep;
 	int64_t obj_started_us, obj_calls0, last_tick_us;
+	/* Salesforce's time (Unix seconds) at or before the moment the
+	 * object's records were read, so that a change made while they were
+	 * read is after it: the Bulk job's createdDate, or the Date of the
+	 * last answer before a REST query; 0 when unknown. What `ferry sync`
+	 * starts from (watermark.c). */
+	int64_t read_at;
 };
 
 /* Calls the progress callback with done=false when `force` or when the
@@ -58,7 +64,21 @@ int ferry_sf__stage_csv(struct ferry_sf__sink *s, const char *name,
 /* Stages one REST query record: every key but "attributes", scalars as
  * text in the shape the Bulk CSV gives them. */
 int ferry_sf__stage_json(struct ferry_sf__sink *s, json_t *rec);
+/* The same record as the JSON object staging keeps (*out, the caller's)
+ * and its id normalised to 18 characters; FERRY_EINVALID without a valid
+ * Id (`object` and `n`, its place, for the message). */
+int ferry_sf__flatten(json_t *rec, const char *object, int64_t n, char id[19],
+                      json_t **out);
 void ferry_sf__sink_release(struct ferry_sf__sink *s);
+
+/* --- Salesforce's times (watermark.c) --- */
+
+/* "2026-11-01T00:00:00.000+0000" (also Z, +00:00, other offsets, no
+ * fraction) into Unix seconds (a fraction is dropped). FERRY_EINVALID for
+ * anything else. */
+int ferry_sf__parse_time(const char *s, int64_t *out);
+/* Unix seconds as "2026-11-01T00:00:00Z" (out: at least 24 bytes). */
+void ferry_sf__format_time(int64_t t, char *out, size_t outlen);
 
 /* --- Bulk API 2.0 (bulk.c) --- */
 
@@ -70,6 +90,7 @@ struct ferry_sf__job {
 	char api_version[16]; /* "62.0" (a JSON number in the answer) */
 	int64_t records;      /* numberRecordsProcessed; -1 if absent */
 	char error_message[512];
+	int64_t created; /* createdDate, Unix seconds; 0 if absent */
 };
 /* Reads a job info body. FERRY_EINVALID, naming what is wrong, unless it
  * is a JSON object with a valid job id and a state. */

@@ -57,6 +57,9 @@ struct ferry_sf {
 
 	/* bulk.c counts usage.bulk_jobs; session.c the rest. */
 	struct ferry_sf_usage usage;
+	/* Salesforce's clock: the Date header of the last answer (Unix
+	 * seconds; 0 until one came). call.c. */
+	int64_t server_time;
 };
 
 /* --- parse.c: token answers --- */
