@@ -301,7 +301,9 @@ int pl_partial_prefill(struct plan *pl, struct pl_object *po)
 
 	/* Two clusters matched to one Attio record clash on its id
 	 * (plan_dest.c): the payloads are read (a scan of the plan) only
-	 * when a record re-planned has such an id. */
+	 * when a record re-planned has such an id; each id is looked up by
+	 * the index on (dest, attr, value), not by scanning the object's
+	 * values for every row of the plan. */
 	if (has_record_ids(pl, po->name) &&
 	    (error = exec1(
 	         pl,
@@ -309,12 +311,13 @@ int pl_partial_prefill(struct plan *pl, struct pl_object *po)
 	         "source_id) SELECT p.dest_object, 'record_id', "
 	         "json_extract(p.payload, '$.record_id'), p.object, "
 	         "p.source_id FROM main.plan p WHERE p.decision = 'write' AND "
-	         "p.object IN (SELECT object FROM temp.plan_done) AND "
-	         "json_extract(p.payload, '$.record_id') IN (SELECT value FROM "
-	         "temp.plan_unique WHERE object = ?1 AND attr = 'record_id' "
-	         "AND dest = p.dest_object) AND NOT EXISTS (SELECT 1 FROM "
-	         "temp.plan_unique v WHERE v.object = p.object AND v.source_id "
-	         "= p.source_id AND v.attr = 'record_id')",
+	         "p.object IN (SELECT object FROM temp.plan_done) AND EXISTS "
+	         "(SELECT 1 FROM temp.plan_unique u WHERE u.dest = "
+	         "p.dest_object AND u.attr = 'record_id' AND u.value = "
+	         "json_extract(p.payload, '$.record_id') AND u.object = ?1) "
+	         "AND NOT EXISTS (SELECT 1 FROM temp.plan_unique v WHERE "
+	         "v.object = p.object AND v.source_id = p.source_id AND v.attr "
+	         "= 'record_id')",
 	         po->name, "cannot check unique values")) < 0)
 		return error;
 	return exec1(
